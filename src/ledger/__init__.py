@@ -1,0 +1,1 @@
+"""escalation-ledger: a plain-text ledger of trade and sanctions measures."""

@@ -1,0 +1,185 @@
+"""Checks: small functions from a loaded ledger to problems.
+
+Each `check_*` looks at one thing and returns problems; `CHECKS` lists them all and
+`check_ledger` runs them. Loading already caught everything about a single value
+(syntax, types, impossible dates, unknown fields and kinds); these checks look
+across records: references, ids, countries, order in time, disagreements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from .model import REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
+
+
+def _problem(ledger: Ledger, loc: Location, message: str, ref: str | None, severity: str = "error") -> Problem:
+    return Problem(ledger.path, loc.line, loc.col, severity, message, ref)
+
+
+def _records(ledger: Ledger) -> Iterator[Measure | Event]:
+    yield from ledger.measures
+    yield from ledger.events
+
+
+def check_duplicate_ids(ledger: Ledger) -> list[Problem]:
+    seen: dict[str, Measure | Event] = {}
+    out = []
+    for r in _records(ledger):
+        first = seen.setdefault(r.id, r)
+        if first is not r:
+            out.append(_problem(ledger, r.where("id"), f"duplicate id '{r.id}' (first at line {first.loc.line})", r.id))
+    return out
+
+
+def check_references(ledger: Ledger) -> list[Problem]:
+    """responds_to must name a measure; sources must name a source."""
+    from .load import _suggest
+
+    ids = {m.id for m in ledger.measures}
+    events = {e.id for e in ledger.events}
+    out = []
+    for r in _records(ledger):
+        for i, src in enumerate(r.sources):
+            if src not in ledger.sources:
+                out.append(_problem(ledger, r.where(f"sources[{i}]"),
+                                    f"'{r.id}' cites source '{src}', which is not under 'sources:'{_suggest(src, ledger.sources)}", r.id))
+    for m in ledger.measures:
+        for i, target in enumerate(m.responds_to):
+            loc = m.where(f"responds_to[{i}]")
+            if target == m.id:
+                out.append(_problem(ledger, loc, f"'{m.id}' responds to itself", m.id))
+            elif target in events:
+                out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is an event; responds_to names measures", m.id))
+            elif target not in ids and target not in ledger.unloaded:
+                out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is not in the ledger{_suggest(target, ids)}", m.id))
+        for rep in m.reports:
+            if rep.source not in ledger.sources:
+                out.append(_problem(ledger, rep.loc, f"a report on '{m.id}' cites source '{rep.source}', which is not under 'sources:'", m.id))
+    return out
+
+
+def known_country(ledger: Ledger, code: str) -> bool:
+    if code in ledger.countries:
+        return True
+    import iso3166  # ISO 3166-1 alpha-2 from a maintained table, not a hand-typed one
+
+    return code in iso3166.countries_by_alpha2
+
+
+def check_countries(ledger: Ledger) -> list[Problem]:
+    out = []
+    for r in _records(ledger):
+        fields = ("actor", "target") if isinstance(r, Measure) else ("countries",)
+        for f in fields:
+            for i, code in enumerate(getattr(r, f)):
+                if not known_country(ledger, code):
+                    out.append(_problem(ledger, r.where(f"{f}[{i}]"),
+                                        f"unknown country code '{code}': not ISO 3166-1 alpha-2; declare it under 'countries:' if it is a bloc or region", r.id))
+    return out
+
+
+def check_cycles(ledger: Ledger) -> list[Problem]:
+    """A measure cannot answer, through any chain, a measure that answers it."""
+    by_id = {m.id: m for m in ledger.measures}
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(by_id, WHITE)
+    out = []
+    for start in by_id:
+        if colour[start] != WHITE:
+            continue
+        path: list[str] = []
+        stack = [(start, iter(by_id[start].responds_to))]
+        colour[start] = GREY
+        path.append(start)
+        while stack:
+            node, it = stack[-1]
+            for nxt in it:
+                if nxt not in by_id:
+                    continue
+                if colour[nxt] == GREY:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    m = by_id[nxt]
+                    out.append(_problem(ledger, m.where("responds_to"),
+                                        "responds_to goes round in a circle: " + " -> ".join(cycle), m.id))
+                elif colour[nxt] == WHITE:
+                    colour[nxt] = GREY
+                    path.append(nxt)
+                    stack.append((nxt, iter(by_id[nxt].responds_to)))
+                    break
+            else:
+                colour[node] = BLACK
+                path.pop()
+                stack.pop()
+    return out
+
+
+def _day(moment) -> dt.date:
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
+def check_order_in_time(ledger: Ledger) -> list[Problem]:
+    """A response cannot come before what it answers; effect before announcement is suspicious."""
+    by_id = {m.id: m for m in ledger.measures}
+    out = []
+    for m in ledger.measures:
+        for i, target in enumerate(m.responds_to):
+            answered = by_id.get(target)
+            if answered is not None and m.date.definitely_before(answered.date):
+                out.append(_problem(ledger, m.where(f"responds_to[{i}]"),
+                                    f"'{m.id}' ({m.date}) is dated before '{target}' ({answered.date}), which it responds to", m.id))
+        if m.effective is not None and _day(m.effective) < m.date.first:
+            out.append(_problem(ledger, m.where("effective"),
+                                f"'{m.id}' takes effect ({_day(m.effective)}) before it is dated ({m.date})", m.id, "warning"))
+        if m.effective is not None and m.expires is not None and _day(m.expires) < _day(m.effective):
+            out.append(_problem(ledger, m.where("expires"),
+                                f"'{m.id}' expires ({_day(m.expires)}) before it takes effect ({_day(m.effective)})", m.id))
+    for e in ledger.events:
+        if e.end is not None and e.end.last < e.date.first:
+            out.append(_problem(ledger, e.where("end"), f"event '{e.id}' ends ({e.end}) before it starts ({e.date})", e.id))
+    return out
+
+
+def check_disagreements(ledger: Ledger) -> list[Problem]:
+    """Sources that disagree are kept, and said out loud."""
+    out = []
+    for m in ledger.measures:
+        own = ", ".join(m.sources) or "the entry"
+        for rep in m.reports:
+            for f in REPORTED_FIELDS:
+                theirs = getattr(rep, f)
+                if theirs is None:
+                    continue
+                ours = getattr(m, f)
+                if ours != theirs:
+                    out.append(_problem(ledger, rep.loc,
+                                        f"sources disagree on {f} of '{m.id}': {ours if ours is not None else 'not given'} ({own}) "
+                                        f"vs {theirs} ({rep.source})", m.id, "warning"))
+    return out
+
+
+def check_cited(ledger: Ledger) -> list[Problem]:
+    """An entry with no source is a claim nobody can verify."""
+    if not ledger.sources:
+        return []  # a ledger that keeps no sources at all is not nagged entry by entry
+    return [_problem(ledger, r.loc, f"'{r.id}' cites no source", r.id, "warning")
+            for r in _records(ledger) if not r.sources]
+
+
+CHECKS: tuple[Callable[[Ledger], list[Problem]], ...] = (
+    check_duplicate_ids,
+    check_references,
+    check_countries,
+    check_cycles,
+    check_order_in_time,
+    check_disagreements,
+    check_cited,
+)
+
+
+def check_ledger(ledger: Ledger) -> list[Problem]:
+    out: list[Problem] = []
+    for check in CHECKS:
+        out.extend(check(ledger))
+    return out

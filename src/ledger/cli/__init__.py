@@ -1,0 +1,262 @@
+"""The command line: options, the two consoles, exit codes.
+
+The cli package is the only layer that prints or exits. Commands stay thin: they
+load, call a report, render, print. Command groups live in their own modules
+(`reports`, `write`, `export`), registered on the one `app` below; each imports
+what only it needs inside its functions, so `ledger --help` and `--json` stay fast.
+
+Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid (or a write
+was refused); 2 a command-line usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+ENV_FILE = "ESCALATION_LEDGER_FILE"
+ENV_DEBUG = "ESCALATION_LEDGER_DEBUG"
+
+HELP = f"""A plain-text escalation ledger: trade and sanctions measures, who answered whom, and which dates are coming.
+
+With no --file, commands read ${ENV_FILE} if set, else the bundled 2025 US-China ledger.
+
+Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid; 2 a usage error.
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,  # rich tracebacks with locals can print a ledger's contents
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+class _State:
+    debug = bool(os.environ.get(ENV_DEBUG))
+
+
+state = _State()
+
+
+# --- Options every command shares (declared on each command, so they work after it) ---
+
+FileOpt = Annotated[
+    str | None,
+    typer.Option("--file", "-f", metavar="PATH",
+                 help=f"Ledger file ('-' for standard input). Default: ${ENV_FILE}, else the bundled ledger."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (nothing else), for jq and scripts.")]
+
+
+def ledger_path(file: str | None) -> str:
+    """Which ledger a command reads: --file, then $ESCALATION_LEDGER_FILE, then the bundled one."""
+    if file:
+        return file
+    env = os.environ.get(ENV_FILE)
+    if env:
+        return env
+    from ..load import bundled_ledger_path
+
+    return bundled_ledger_path()
+
+
+def is_bundled(path: str) -> bool:
+    from ..load import bundled_ledger_path
+
+    try:
+        return os.path.samefile(path, bundled_ledger_path())
+    except OSError:
+        return False
+
+
+# --- Printing --------------------------------------------------------------------------
+
+
+def err(message: str) -> None:
+    """A line for people on stderr; never mixed into data on stdout."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
+    err(f"ledger: {message}")
+    raise typer.Exit(code)
+
+
+def usage_error(message: str) -> NoReturn:
+    """A bad option value: exit 2, like every other usage error."""
+    err(f"ledger: {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def emit_json(data) -> None:
+    """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+
+
+_console = None
+
+
+def console():
+    """The stdout console for people's output, made on first use (Rich costs start-up time)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, soft_wrap=False)
+    return _console
+
+
+def print_problems(problems, *, warnings: bool = True) -> None:
+    for p in sorted(problems, key=lambda p: p.sort_key()):
+        if warnings or p.severity == "error":
+            err(str(p))
+
+
+# --- Loading, the same way for every command ----------------------------------------------
+
+
+def load_or_exit(file: str | None, *, show_warnings: bool = False):
+    """Load and check the ledger; on any error print every problem and exit 1.
+
+    Returns (ledger, problems) with problems holding only warnings.
+    """
+    from ..check import check_ledger
+    from ..load import LedgerUnusable, load_ledger
+
+    path = ledger_path(file)
+    try:
+        ledger, problems = load_ledger(path)
+    except LedgerUnusable as e:
+        hint = ""
+        if not file and os.environ.get(ENV_FILE):
+            hint = f" (from ${ENV_FILE})"
+        fail(f"{e.path}{hint}: {e.message}")
+    if ledger is not None:
+        problems = problems + check_ledger(ledger)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or ledger is None:
+        print_problems(problems, warnings=show_warnings)
+        n = len(errors)
+        err(f"{ledger.path if ledger else path}: {n} error{'s' if n != 1 else ''}; fix the file and try again (ledger check lists them all)")
+        raise typer.Exit(EXIT_DATA)
+    if show_warnings:
+        print_problems(problems)
+    return ledger, problems
+
+
+# --- Global options -----------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("escalation-ledger")
+        except PackageNotFoundError:  # running from a checkout without installing
+            v = "unknown (not installed)"
+        sys.stdout.write(f"ledger (escalation-ledger) {v}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=f"Show Python tracebacks of internal errors (also ${ENV_DEBUG}=1).")] = False,
+) -> None:
+    if debug:
+        state.debug = True
+
+
+# --- check and schema -------------------------------------------------------------------
+
+
+@app.command()
+def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
+    """Check a ledger: every problem, one per line as FILE:LINE:COL: error|warning: message.
+
+    Exits 1 when there is an error, 0 otherwise (warnings alone pass).
+    """
+    from ..check import check_ledger
+    from ..load import LedgerUnusable, load_ledger
+
+    path = ledger_path(file)
+    try:
+        ledger, problems = load_ledger(path)
+    except LedgerUnusable as e:
+        if json_:
+            emit_json([{"file": e.path, "line": 0, "col": 0, "severity": "error", "message": e.message, "ref": None}])
+        fail(f"{e.path}: {e.message}")
+    if ledger is not None:
+        problems = problems + check_ledger(ledger)
+    problems = sorted(problems, key=lambda p: p.sort_key())
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if json_:
+        emit_json([{"file": p.file, "line": p.line, "col": p.col, "severity": p.severity,
+                    "message": p.message, "ref": p.ref} for p in problems])
+    else:
+        print_problems(problems)
+    name = ledger.path if ledger else path
+    if errors or ledger is None:
+        err(f"{name}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        raise typer.Exit(EXIT_DATA)
+    if not json_:
+        w = f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no warnings"
+        sys.stdout.write(f"{name}: {len(ledger.measures)} measures, {len(ledger.events)} events, "
+                         f"{len(ledger.sources)} sources, no errors, {w}\n")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the ledger format (for editors: yaml-language-server)."""
+    from ..schema import ledger_schema
+
+    emit_json(ledger_schema())
+
+
+# Command groups register themselves on `app` when imported.
+from . import reports as _reports  # noqa: E402,F401
+from . import write as _write  # noqa: E402,F401
+from . import export as _export  # noqa: E402,F401
+
+
+def main() -> None:
+    """Entry point: turns every failure into a message and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err("ledger: interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except Exception as e:  # the boundary: anything unexpected becomes one line
+        if state.debug:
+            raise
+        err(f"ledger: internal error: {type(e).__name__}: {e}")
+        err(f"ledger: this is a bug; rerun with --debug (or {ENV_DEBUG}=1) to see the traceback")
+        sys.exit(EXIT_DATA)
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    # `ledger timeline --json | head`: the reader left; end quietly, as cat does.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(141)

@@ -1,0 +1,3 @@
+"""Commands: export. (Registered on ledger.cli.app.)"""
+
+from __future__ import annotations

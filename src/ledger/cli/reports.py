@@ -1,0 +1,3 @@
+"""Commands: reports. (Registered on ledger.cli.app.)"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands: write. (Registered on ledger.cli.app.)"""
+
+from __future__ import annotations

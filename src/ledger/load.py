@@ -1,0 +1,639 @@
+"""File -> records + problems. The only module that knows YAML.
+
+The file is read as bytes, decoded and screened by hand, then walked as a libyaml
+event stream into a small tree of located nodes. Nothing is ever constructed from
+a tag: every scalar stays the text the user typed, so `NO` is Norway, `0123` is
+not octal and `2025-09-31` is an impossible date reported with its line, not a
+ValueError from PyYAML's timestamp resolver. Depth, size and aliases are checked
+on the stream, before anything big is built (libyaml's own composer segfaults on
+deeply nested input; PyYAML's Python one hits RecursionError).
+
+Bad data is returned as `Problem`s, never raised: one run reports every problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+from .model import (
+    ENUMS,
+    EVENT_FIELDS,
+    FORMAT_VERSION,
+    MEASURE_FIELDS,
+    REPORT_FIELDS,
+    SOURCE_FIELDS,
+    TOP_FIELDS,
+    WEIGHT_RANGE,
+    Event,
+    Ledger,
+    LedgerDate,
+    Location,
+    Measure,
+    Problem,
+    Report,
+    Source,
+    Spec,
+)
+
+MAX_BYTES = 256 * 1024 * 1024  # a 100,000-measure ledger is about 30 MB
+MAX_DEPTH = 32  # a ledger needs 5 levels; libyaml's composer crashes in the tens of thousands
+MAX_SCALAR = 64 * 1024  # characters in one value; notes longer than this are a mistake
+MAX_PROBLEMS_PER_KIND = 50  # of the character screen, so a binary file does not flood stderr
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+class LedgerUnusable(Exception):
+    """The file cannot be read at all (missing, a directory, unreadable)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: error: {message}")
+        self.path = path
+        self.message = message
+
+
+# --- Located nodes -------------------------------------------------------------------
+
+
+class Node:
+    __slots__ = ("line", "col")
+    kind = "node"
+
+    def loc(self) -> Location:
+        return Location(self.line, self.col)
+
+
+class Scalar(Node):
+    __slots__ = ("value", "plain")
+    kind = "a single value"
+
+    def __init__(self, value: str, plain: bool, line: int, col: int):
+        self.value, self.plain, self.line, self.col = value, plain, line, col
+
+    def is_null(self) -> bool:
+        return self.plain and self.value in ("", "~", "null", "Null", "NULL")
+
+
+class Seq(Node):
+    __slots__ = ("items",)
+    kind = "a list"
+
+    def __init__(self, line: int, col: int):
+        self.items: list[Node] = []
+        self.line, self.col = line, col
+
+
+class Map(Node):
+    __slots__ = ("items", "keys")
+    kind = "a mapping"
+
+    def __init__(self, line: int, col: int):
+        self.items: list[tuple[Scalar, Node]] = []
+        self.keys: dict[str, Scalar] = {}
+        self.line, self.col = line, col
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Scalar):
+        return "nothing" if node.is_null() else f"'{node.value}'"
+    return node.kind
+
+
+# --- Reading and screening -----------------------------------------------------------
+
+
+def read_source(path: str) -> tuple[str, bytes]:
+    """The display name and raw bytes of a ledger; raises LedgerUnusable."""
+    if path == STDIN:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = STDIN_NAME
+    else:
+        name = path
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise LedgerUnusable(path, "no such file") from None
+        except IsADirectoryError:
+            raise LedgerUnusable(path, "is a directory, not a ledger file") from None
+        except PermissionError:
+            raise LedgerUnusable(path, "permission denied") from None
+        except OSError as e:
+            raise LedgerUnusable(path, e.strerror or str(e)) from None
+    if len(data) > MAX_BYTES:
+        raise LedgerUnusable(name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; a ledger this big is not supported")
+    return name, data
+
+
+def _line_col(text: str, index: int) -> Location:
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return Location(line, index - start + 1)
+
+
+# C0 controls other than tab, LF, CR; DEL; C1 controls (NEL included: PyYAML would
+# silently read U+0085 as a line break); the Unicode line and paragraph separators;
+# and the byte-order mark anywhere but at the start.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _char_name(ch: str) -> str:
+    names = {"\x00": "NUL", "\x85": "NEL (U+0085)", "\u2028": "line separator (U+2028)",
+             "\u2029": "paragraph separator (U+2029)", "\ufeff": "byte-order mark (U+FEFF)"}
+    return names.get(ch, f"U+{ord(ch):04X}")
+
+
+def decode(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """Bytes -> text, or problems saying where the bytes are not a ledger's."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
+        return None, [Problem(name, 1, 1, "error", "file is UTF-16 (or binary); save it as UTF-8")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start].decode("utf-8", "replace")
+        line, col = _line_col(before, len(before))
+        return None, [Problem(name, line, col, "error", f"invalid UTF-8 byte 0x{data[e.start]:02x}; save the file as UTF-8")]
+    problems = []
+    for n, m in enumerate(_BAD_CHARS.finditer(text)):
+        if n == MAX_PROBLEMS_PER_KIND:
+            problems.append(Problem(name, *_line_col(text, m.start()), "error", "too many control characters; is this a text file?"))
+            break
+        problems.append(Problem(name, *_line_col(text, m.start()), "error", f"control character {_char_name(m.group())} is not allowed in a ledger"))
+    return (None if problems else text), problems
+
+
+# --- The event stream -> located nodes -------------------------------------------------
+
+
+def _yaml_error(name: str, text: str, err) -> Problem:
+    import yaml
+
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if isinstance(err, yaml.reader.ReaderError):
+        line, col = _line_col(text, err.position)
+        return Problem(name, line, col, "error", f"character {err.character!r} is not allowed in YAML")
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    message = problem
+    if "'\\t'" in problem:
+        message = "tab character here: YAML indents with spaces, never tabs"
+    elif context:
+        message = f"{problem} ({context})"
+    return Problem(name, line, col, "error", f"YAML syntax: {message}")
+
+
+def parse_tree(name: str, text: str) -> tuple[Node | None, list[Problem]]:
+    """Walk the YAML events into located nodes; no tag ever constructs anything."""
+    import yaml
+
+    try:
+        from yaml import CParser as Parser  # libyaml: the same events, ten times faster
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml.parser import Parser as _P
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        class Parser(Reader, Scanner, _P):  # type: ignore[no-redef]
+            def __init__(self, stream):
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                _P.__init__(self)
+
+    E = yaml.events
+    problems: list[Problem] = []
+
+    def at(event) -> Location:
+        return Location(event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def fail(loc: Location, message: str):
+        problems.append(Problem(name, loc.line, loc.col, "error", message))
+        return None, problems
+
+    parser = Parser(text)
+    stack: list[Node] = []
+    pending_key: list[Scalar | None] = []
+    root: Node | None = None
+    documents = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, E.StreamEndEvent):
+                break
+            cls = type(event)
+            if cls is E.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return fail(at(event), "a second YAML document ('---'): a ledger is one document; merge them or split the file")
+                continue
+            if cls in (E.StreamStartEvent, E.DocumentEndEvent):
+                continue
+            if cls is E.AliasEvent:
+                return fail(at(event), f"alias '*{event.anchor}': anchors and aliases are not supported in a ledger; write the value out")
+            if cls in (E.SequenceEndEvent, E.MappingEndEvent):
+                done = stack.pop()
+                if isinstance(done, Map):
+                    pending_key.pop()
+                node = done
+            else:
+                if getattr(event, "anchor", None):
+                    return fail(at(event), f"anchor '&{event.anchor}': anchors and aliases are not supported in a ledger; write the value out")
+                tag = getattr(event, "tag", None)
+                if tag and tag not in ("!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    return fail(at(event), f"YAML tag '{tag}' is not allowed: a ledger holds plain data only")
+                loc = at(event)
+                if cls is E.ScalarEvent:
+                    if len(event.value) > MAX_SCALAR:
+                        return fail(loc, f"value of {len(event.value):,} characters is longer than the {MAX_SCALAR:,} allowed")
+                    plain = event.style in (None, "") and not tag
+                    node = Scalar(event.value, plain, loc.line, loc.col)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        return fail(loc, f"nesting deeper than {MAX_DEPTH} levels: a ledger is never this deep")
+                    node = Map(loc.line, loc.col) if cls is E.MappingStartEvent else Seq(loc.line, loc.col)
+                    stack.append(node)
+                    if isinstance(node, Map):
+                        pending_key.append(None)
+                    continue
+            # attach a finished node to its parent
+            if not stack:
+                root = node
+                continue
+            parent = stack[-1]
+            if isinstance(parent, Seq):
+                parent.items.append(node)
+            elif pending_key[-1] is None:
+                if not isinstance(node, Scalar):
+                    return fail(node.loc(), "a mapping key must be a plain name, not a list or mapping")
+                if node.plain and node.value == "<<":
+                    return fail(node.loc(), "merge key '<<' is not supported in a ledger; write the fields out")
+                first = parent.keys.get(node.value)
+                if first is not None:
+                    problems.append(Problem(name, node.line, node.col, "error",
+                                            f"duplicate key '{node.value}' (first at line {first.line}); YAML would silently keep only the last"))
+                else:
+                    parent.keys[node.value] = node
+                pending_key[-1] = node
+            else:
+                parent.items.append((pending_key[-1], node))
+                pending_key[-1] = None
+    except yaml.YAMLError as err:
+        problems.append(_yaml_error(name, text, err))
+        return None, problems
+    except RecursionError:  # pragma: no cover - depth is bounded above
+        return fail(Location(1, 1), "file is nested too deeply")
+    return root, problems
+
+
+# --- Values ------------------------------------------------------------------------------
+
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
+_CODE = re.compile(r"[A-Z][A-Z0-9]{1,5}\Z")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)\s*(Z|[+-]\d{2}:?\d{2})?\Z")
+_INT = re.compile(r"[+-]?\d+\Z")
+
+
+class Invalid(Exception):
+    """A value that does not fit its field; the loader turns it into a Problem."""
+
+    def __init__(self, message: str, node: Node | None = None):
+        super().__init__(message)
+        self.node = node
+
+
+def parse_date(text: str) -> LedgerDate:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` -> LedgerDate; raises ValueError with a plain message."""
+    m = _DATE.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD (or YYYY-MM, YYYY when the source gives no more)")
+    year, month, day = m.groups()
+    if year < "1000":
+        raise ValueError(f"'{text}' has an implausible year")
+    try:
+        if day:
+            return LedgerDate(dt.date.fromisoformat(m.group(0)), "day")
+        if month:
+            return LedgerDate(dt.date(int(year), int(month), 1), "month")
+        return LedgerDate(dt.date(int(year), 1, 1), "year")
+    except ValueError:
+        if month and not 1 <= int(month) <= 12:
+            raise ValueError(f"'{text}' is not a date: there is no month {int(month)}") from None
+        import calendar
+
+        last = calendar.monthrange(int(year), int(month))[1]
+        raise ValueError(f"'{text}' is not a date: {calendar.month_name[int(month)]} {year} has {last} days") from None
+
+
+def parse_moment(text: str) -> dt.date | dt.datetime:
+    """A date (`YYYY-MM-DD`) or a date-time with a UTC offset."""
+    text = text.strip()
+    m = _DATETIME.match(text)
+    if m:
+        day, clock, offset = m.groups()
+        if offset is None:
+            raise ValueError(f"'{text}' has a time but no UTC offset; add one, e.g. {day}T{clock}+00:00")
+        if offset == "Z":
+            offset = "+00:00"
+        elif ":" not in offset:
+            offset = offset[:3] + ":" + offset[3:]
+        try:
+            return dt.datetime.fromisoformat(f"{day}T{clock}{offset}")
+        except ValueError:
+            parse_date(day)  # names the impossible day when that is the trouble
+            raise ValueError(f"'{text}' is not a valid date-time") from None
+    d = parse_date(text)
+    if d.precision != "day":
+        raise ValueError(f"'{text}' is not precise enough for a deadline; give the day (YYYY-MM-DD)")
+    return d.first
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass
+class _Builder:
+    """Turns located nodes into records, collecting problems as it goes."""
+
+    name: str
+    problems: list
+
+    def err(self, node_or_loc, message: str, ref: str | None = None, severity: str = "error") -> None:
+        loc = node_or_loc.loc() if isinstance(node_or_loc, Node) else node_or_loc
+        self.problems.append(Problem(self.name, loc.line, loc.col, severity, message, ref))
+
+    # values ---------------------------------------------------------------------------
+    def scalar(self, node: Node, what: str) -> str:
+        if not isinstance(node, Scalar):
+            raise Invalid(f"{what} must be a single value, not {node.kind}", node)
+        if node.is_null():
+            raise Invalid(f"{what} is empty", node)
+        return node.value
+
+    def value(self, spec: Spec, node: Node, locs: dict, ref: str | None):
+        what = f"'{spec.name}'"
+        t = spec.type
+        if t in ("str", "text"):
+            v = self.scalar(node, what).strip() if t == "str" else self.scalar(node, what)
+            if t == "str" and "\n" in v:
+                raise Invalid(f"{what} must be one line", node)
+            return v
+        if t == "id":
+            v = self.scalar(node, what)
+            if not _ID.match(v):
+                raise Invalid(f"{what} '{v}' must be lowercase letters, digits and hyphens", node)
+            return v
+        if t == "int":
+            v = self.scalar(node, what)
+            if not (node.plain and _INT.match(v)):
+                raise Invalid(f"{what} must be a whole number, not '{v}'", node)
+            return int(v)
+        if t == "date":
+            v = self.scalar(node, what)
+            try:
+                return parse_date(v)
+            except ValueError as e:
+                raise Invalid(f"{what}: {e}", node) from None
+        if t == "moment":
+            v = self.scalar(node, what)
+            try:
+                return parse_moment(v)
+            except ValueError as e:
+                raise Invalid(f"{what}: {e}", node) from None
+        if t.startswith("enum:"):
+            enum = ENUMS[t[5:]]
+            v = self.scalar(node, what)
+            try:
+                return enum(v)
+            except ValueError:
+                allowed = ", ".join(e.value for e in enum)
+                raise Invalid(f"unknown {spec.name} '{v}'{_suggest(v, [e.value for e in enum])}; one of: {allowed}", node) from None
+        if t in ("codes", "ids", "strs"):
+            items = node.items if isinstance(node, Seq) else [node]
+            if isinstance(node, Map):
+                raise Invalid(f"{what} must be a value or a list, not a mapping", node)
+            out = []
+            for i, item in enumerate(items):
+                v = self.scalar(item, f"item {i + 1} of {what}")
+                if t == "codes" and not _CODE.match(v):
+                    raise Invalid(f"'{v}' is not a country code: write ISO 3166 alpha-2 in capitals (US, CN) or a code declared under 'countries:'", item)
+                if t == "ids" and not _ID.match(v):
+                    raise Invalid(f"'{v}' in {what} is not an id (lowercase letters, digits, hyphens)", item)
+                locs[f"{spec.name}[{i}]"] = item.loc()
+                out.append(v)
+            if t != "strs" and not out:
+                raise Invalid(f"{what} is an empty list", node)
+            return tuple(out)
+        raise AssertionError(t)  # pragma: no cover
+
+    def fields(self, node: Node, specs: tuple[Spec, ...], what: str, ref: str | None = None) -> tuple[dict, dict, bool]:
+        """Read a mapping against a field table -> (values, locations, complete)."""
+        if not isinstance(node, Map):
+            self.err(node, f"{what} must be a mapping of fields, not {_describe(node)}", ref)
+            return {}, {}, False
+        by_name = {s.name: s for s in specs}
+        values: dict = {}
+        locs: dict[str, Location] = {}
+        ok = True
+        for key, val in node.items:
+            spec = by_name.get(key.value)
+            if spec is None:
+                self.err(key, f"unknown field '{key.value}' in {what}{_suggest(key.value, by_name)}", ref)
+                ok = False
+                continue
+            locs[spec.name] = val.loc()
+            if spec.type == "reports" or (isinstance(val, Scalar) and val.is_null() and not spec.required):
+                continue  # reports are read by the measure itself
+            try:
+                values[spec.name] = self.value(spec, val, locs, ref)
+            except Invalid as e:
+                self.err(e.node or val, str(e), ref)
+                ok = False
+        missing = [s.name for s in specs if s.required and s.name not in locs]
+        if missing:
+            names = ", ".join(f"'{n}'" for n in missing)
+            self.err(node, f"{what} has no {names} (required)", ref)
+        if any(s.required and s.name not in values for s in specs):
+            ok = False
+        return values, locs, ok
+
+    # records -------------------------------------------------------------------------------
+    def measure(self, node: Node, index: int) -> Measure | None:
+        ref = _peek_id(node)
+        what = f"measure '{ref}'" if ref else f"measure {index + 1}"
+        values, locs, ok = self.fields(node, MEASURE_FIELDS, what, ref)
+        reports = []
+        if "reports" in locs:
+            raw = _find(node, "reports")
+            if raw is not None and not (isinstance(raw, Scalar) and raw.is_null()):
+                reports = self.reports(raw, what, ref)
+                if reports is None:
+                    ok, reports = False, []
+        values.pop("reports", None)
+        w = values.get("weight")
+        if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
+            self.err(locs["weight"], f"weight {w} is out of range {WEIGHT_RANGE[0]}..{WEIGHT_RANGE[1]}", ref)
+            ok = False
+        if not ok:
+            return None
+        return Measure(**values, reports=tuple(reports), loc=node.loc(), locs=locs)
+
+    def reports(self, node: Node, what: str, ref: str | None) -> list[Report] | None:
+        if not isinstance(node, Seq):
+            self.err(node, f"'reports' of {what} must be a list", ref)
+            return None
+        out, ok = [], True
+        for item in node.items:
+            values, _locs, item_ok = self.fields(item, REPORT_FIELDS, f"a report on {what}", ref)
+            if item_ok:
+                out.append(Report(**values, loc=item.loc()))
+            ok = ok and item_ok
+        return out if ok else None
+
+    def event(self, node: Node, index: int) -> Event | None:
+        ref = _peek_id(node)
+        what = f"event '{ref}'" if ref else f"event {index + 1}"
+        values, locs, ok = self.fields(node, EVENT_FIELDS, what, ref)
+        return Event(**values, loc=node.loc(), locs=locs) if ok else None
+
+    def source(self, key: Scalar, node: Node) -> Source | None:
+        if not _ID.match(key.value):
+            self.err(key, f"source id '{key.value}' must be lowercase letters, digits and hyphens")
+            return None
+        values, _locs, ok = self.fields(node, SOURCE_FIELDS, f"source '{key.value}'", key.value)
+        return Source(id=key.value, **values, loc=key.loc()) if ok else None
+
+
+def _find(node: Map, key: str) -> Node | None:
+    for k, v in node.items:
+        if k.value == key:
+            return v
+    return None
+
+
+def _peek_id(node: Node) -> str | None:
+    if isinstance(node, Map):
+        v = _find(node, "id")
+        if isinstance(v, Scalar) and not v.is_null():
+            return v.value
+    return None
+
+
+def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledger | None:
+    """Located nodes -> a Ledger; problems are appended. None when nothing usable is left."""
+    if root is None or (isinstance(root, Scalar) and root.is_null()):
+        problems.append(Problem(name, 1, 1, "error", "file is empty (or only comments): a ledger needs at least 'measures:'"))
+        return None
+    if not isinstance(root, Map):
+        problems.append(Problem(name, root.line, root.col, "error",
+                                f"a ledger is a mapping with 'measures:' at the top, not {_describe(root)}"))
+        return None
+    b = _Builder(name, problems)
+    by_name = {s.name: s for s in TOP_FIELDS}
+    top: dict[str, Node] = {}
+    for key, val in root.items:
+        if key.value not in by_name:
+            b.err(key, f"unknown top-level field '{key.value}'{_suggest(key.value, by_name)}")
+        else:
+            top[key.value] = val
+    version = top.get("version")
+    if version is not None:
+        if not (isinstance(version, Scalar) and version.value == str(FORMAT_VERSION)):
+            b.err(version, f"format version {_describe(version)} is not supported; this ledger reads version {FORMAT_VERSION}")
+            return None
+    if "measures" not in top:
+        b.err(root, "no 'measures:' list: a ledger needs one (it may be empty: 'measures: []')")
+    title = None
+    if "title" in top:
+        try:
+            title = b.value(by_name["title"], top["title"], {}, None)
+        except Invalid as e:
+            b.err(e.node or top["title"], str(e))
+
+    countries: dict[str, str] = {}
+    node = top.get("countries")
+    if node is not None and not (isinstance(node, Scalar) and node.is_null()):
+        if not isinstance(node, Map):
+            b.err(node, f"'countries' must map codes to names, not {_describe(node)}")
+        else:
+            for k, v in node.items:
+                if not _CODE.match(k.value):
+                    b.err(k, f"country code '{k.value}' must be 2 to 6 capital letters or digits, starting with a letter")
+                    continue
+                try:
+                    countries[k.value] = b.scalar(v, f"name of country '{k.value}'")
+                except Invalid as e:
+                    b.err(e.node or v, str(e))
+
+    sources: dict[str, Source] = {}
+    node = top.get("sources")
+    if node is not None and not (isinstance(node, Scalar) and node.is_null()):
+        if not isinstance(node, Map):
+            b.err(node, f"'sources' must map source ids to sources, not {_describe(node)}")
+        else:
+            for k, v in node.items:
+                s = b.source(k, v)
+                if s is not None:
+                    sources[s.id] = s
+
+    def records(key: str, build) -> tuple:
+        node = top.get(key)
+        if node is None or (isinstance(node, Scalar) and node.is_null()):
+            return ()
+        if not isinstance(node, Seq):
+            b.err(node, f"'{key}' must be a list (each entry starting with '- '), not {_describe(node)}")
+            return ()
+        out = []
+        for i, item in enumerate(node.items):
+            r = build(item, i)
+            if r is not None:
+                out.append(r)
+            elif (ref := _peek_id(item)) is not None:
+                unloaded.add(ref)
+        return tuple(out)
+
+    unloaded: set[str] = set()
+    measures = records("measures", b.measure)
+    events = records("events", b.event)
+    locs = {k: v.loc() for k, v in top.items()}
+    return Ledger(path=name, title=title, countries=countries, sources=sources,
+                  measures=measures, events=events, locs=locs, unloaded=frozenset(unloaded))
+
+
+def load_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
+    """Ledger text -> (ledger or None, problems). Never raises on bad content."""
+    root, problems = parse_tree(name, text)
+    if any(p.severity == "error" for p in problems) and root is None:
+        return None, problems
+    ledger = build_ledger(name, root, problems)
+    return ledger, problems
+
+
+def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
+    """Read, decode and load a ledger file. Raises LedgerUnusable only when it cannot be read."""
+    name, data = read_source(path)
+    text, problems = decode(name, data)
+    if text is None:
+        return None, problems
+    return load_text(name, text)
+
+
+def bundled_ledger_path() -> str:
+    """The ledger shipped with the package (inside the wheel), or the repo's copy in a checkout."""
+    from importlib.resources import files
+
+    inside = files("ledger") / "data" / "measures.yaml"
+    if inside.is_file():
+        return str(inside)
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "data", "measures.yaml"))

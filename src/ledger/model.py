@@ -1,0 +1,427 @@
+"""The ledger's records: frozen, documented, and free of I/O.
+
+Every other module works on these records, never on raw YAML. The field tables
+(`MEASURE_FIELDS`, `EVENT_FIELDS`, ...) are the one description of the file
+format: the loader validates against them and `schema.py` turns them into the
+JSON Schema, so the format is never written down twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, NamedTuple
+
+FORMAT_VERSION = 1
+
+
+class Kind(StrEnum):
+    """What a measure does. A closed vocabulary: an unknown kind is an error."""
+
+    TARIFF = "tariff"
+    EXPORT_CONTROL = "export-control"
+    IMPORT_RESTRICTION = "import-restriction"
+    INVESTIGATION = "investigation"
+    SANCTION = "sanction"
+    FEE = "fee"
+    ACQUISITION_BLOCK = "acquisition-block"
+    TRUCE = "truce"
+    AGREEMENT = "agreement"
+    TALKS = "talks"
+
+
+# Escalation weight of a measure when the file gives no `weight`: how hard a
+# move pushes the confrontation up (positive) or down (negative). Chains and
+# summaries add these up; a file may override any single measure with -5..5.
+DEFAULT_WEIGHT: dict[Kind, int] = {
+    Kind.TARIFF: 3,
+    Kind.EXPORT_CONTROL: 3,
+    Kind.SANCTION: 3,
+    Kind.IMPORT_RESTRICTION: 2,
+    Kind.FEE: 2,
+    Kind.ACQUISITION_BLOCK: 2,
+    Kind.INVESTIGATION: 1,
+    Kind.TALKS: -1,
+    Kind.TRUCE: -2,
+    Kind.AGREEMENT: -2,
+}
+WEIGHT_RANGE = (-5, 5)
+
+# Kinds that lower the temperature; renderers draw them differently.
+DEESCALATING = frozenset(k for k, w in DEFAULT_WEIGHT.items() if w < 0)
+
+
+class Status(StrEnum):
+    """Where a measure stands, as its sources report it."""
+
+    THREATENED = "threatened"
+    ANNOUNCED = "announced"
+    IN_FORCE = "in-force"
+    SUSPENDED = "suspended"
+    LIFTED = "lifted"
+    EXPIRED = "expired"
+
+
+class EventKind(StrEnum):
+    """What a scheduled or reported event is."""
+
+    SUMMIT = "summit"
+    MEETING = "meeting"
+    CALL = "call"
+    TALKS = "talks"
+    VISIT = "visit"
+    OTHER = "other"
+
+
+class EventStatus(StrEnum):
+    """Whether an event happened, is fixed, or is only expected."""
+
+    HELD = "held"
+    SCHEDULED = "scheduled"
+    EXPECTED = "expected"
+    CANCELLED = "cancelled"
+
+
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerDate:
+    """A calendar date known to a day, a month or only a year.
+
+    Sources often say "end of July" or "this year": the ledger records that
+    precision instead of inventing a day. `first` and `last` bound the period,
+    and `str()` gives back the text form (`2025-07-31`, `2025-07`, `2025`).
+
+    Fields:
+      first: the first day the date may denote (used to sort and to filter).
+      precision: "day", "month" or "year".
+    """
+
+    first: dt.date
+    precision: Precision = "day"
+
+    @property
+    def last(self) -> dt.date:
+        """The last day the date may denote."""
+        if self.precision == "day":
+            return self.first
+        if self.precision == "month":
+            nxt = dt.date(self.first.year + self.first.month // 12, self.first.month % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        return dt.date(self.first.year, 12, 31)
+
+    def __str__(self) -> str:
+        if self.precision == "day":
+            return self.first.isoformat()
+        if self.precision == "month":
+            return f"{self.first.year:04d}-{self.first.month:02d}"
+        return f"{self.first.year:04d}"
+
+    def __lt__(self, other: LedgerDate) -> bool:
+        return (self.first, self.last) < (other.first, other.last)
+
+    def definitely_before(self, other: LedgerDate) -> bool:
+        """True when every day of self comes before every day of other."""
+        return self.last < other.first
+
+
+# A point in time a deadline falls on: a whole day, or an instant with a UTC offset.
+Moment = dt.date | dt.datetime
+
+
+class Location(NamedTuple):
+    """Where something stands in a file: 1-based line and column."""
+
+    line: int
+    col: int
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a ledger, from the loader or from a check.
+
+    Fields:
+      file: the path as the user gave it (or `<stdin>`).
+      line, col: 1-based position the user's editor can jump to.
+      severity: "error" makes the file unusable; "warning" does not.
+      message: one plain sentence, no trailing period.
+      ref: id of the measure or event concerned, when there is one.
+    """
+
+    file: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+    ref: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.severity, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A publication the ledger's facts come from.
+
+    Fields:
+      id: key under `sources:`; measures cite it.
+      title, publisher: as printed by the publication.
+      published: publication date (precision as known).
+      url: where to read it, if known.
+      author: byline, if given.
+      notes: how the publication date was inferred, caveats.
+    """
+
+    id: str
+    title: str
+    publisher: str
+    published: LedgerDate | None = None
+    url: str | None = None
+    author: str | None = None
+    notes: str | None = None
+    loc: Location = field(default=Location(0, 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What one source says about a measure where it differs from the measure's own fields.
+
+    The measure's fields carry the version of its `sources`; a report records a
+    disagreeing source's version, so both are kept and the conflict is visible.
+
+    Fields:
+      source: id of the source that says this.
+      quote: the sentence it says it in.
+      date, effective, expires, not_before, status: the values it gives (None: not stated).
+    """
+
+    source: str
+    quote: str | None = None
+    date: LedgerDate | None = None
+    effective: Moment | None = None
+    expires: Moment | None = None
+    not_before: Moment | None = None
+    status: Status | None = None
+    loc: Location = field(default=Location(0, 0), compare=False, repr=False)
+
+
+REPORTED_FIELDS = ("date", "effective", "expires", "not_before", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One move in the confrontation: a tariff, an export control, a truce...
+
+    Fields:
+      id: unique slug (lowercase letters, digits, hyphens).
+      date: when it was announced or taken.
+      actor: codes of the countries that take it.
+      target: codes of the countries it is aimed at.
+      kind: what it does (`Kind`).
+      title: one line, in the sources' words.
+      status: where it stands (`Status`), default announced.
+      effective: when it takes (or took) effect.
+      expires: when it ends unless renewed.
+      not_before: the earliest moment it may take effect.
+      responds_to: ids of the measures it answers.
+      sources: ids of the sources that report it.
+      weight: escalation weight, -5..5 (default by kind, see DEFAULT_WEIGHT).
+      tags: free labels.
+      quote: the sentence of the source the entry rests on.
+      notes: anything else, including which links are inferred.
+      reports: disagreeing versions from other sources.
+      loc: where the entry starts in the file.
+      locs: where each field's value starts (key: field name, or `field[i]` for list items).
+    """
+
+    id: str
+    date: LedgerDate
+    actor: tuple[str, ...]
+    target: tuple[str, ...]
+    kind: Kind
+    title: str
+    status: Status = Status.ANNOUNCED
+    effective: Moment | None = None
+    expires: Moment | None = None
+    not_before: Moment | None = None
+    responds_to: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    weight: int | None = None
+    tags: tuple[str, ...] = ()
+    quote: str | None = None
+    notes: str | None = None
+    reports: tuple[Report, ...] = ()
+    loc: Location = field(default=Location(0, 0), compare=False, repr=False)
+    locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def escalation(self) -> int:
+        """The weight this measure adds to a chain or a country's tally."""
+        return self.weight if self.weight is not None else DEFAULT_WEIGHT[self.kind]
+
+    def where(self, key: str) -> Location:
+        """Location of a field's value, falling back to the entry's start."""
+        return self.locs.get(key, self.loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated occurrence that is not a measure: a summit, a call, a round of talks.
+
+    Fields:
+      id: unique slug, shared namespace with measures.
+      date: when it starts.
+      end: when it ends, for events over several days.
+      title: one line.
+      kind: what it is (`EventKind`).
+      status: held, scheduled, expected or cancelled (default scheduled).
+      countries: codes of the countries taking part.
+      place: where, in the sources' words.
+      agenda: issues named for it.
+      sources, tags, quote, notes, loc, locs: as for `Measure`.
+    """
+
+    id: str
+    date: LedgerDate
+    title: str
+    kind: EventKind
+    end: LedgerDate | None = None
+    status: EventStatus = EventStatus.SCHEDULED
+    countries: tuple[str, ...] = ()
+    place: str | None = None
+    agenda: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    quote: str | None = None
+    notes: str | None = None
+    loc: Location = field(default=Location(0, 0), compare=False, repr=False)
+    locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, key: str) -> Location:
+        return self.locs.get(key, self.loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """A whole ledger file, loaded.
+
+    Fields:
+      path: the file as the user named it (`<stdin>` for standard input).
+      title: the file's `title`, if any.
+      countries: codes the file declares beyond ISO 3166-1 alpha-2, with names.
+      sources: by id.
+      measures, events: in file order.
+      unloaded: ids of entries that had errors and were left out, so checks
+        do not also call references to them dangling.
+    """
+
+    path: str
+    title: str | None = None
+    countries: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    measures: tuple[Measure, ...] = ()
+    events: tuple[Event, ...] = ()
+    loc: Location = field(default=Location(1, 1), compare=False, repr=False)
+    locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+    unloaded: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    def measure(self, id: str) -> Measure | None:
+        for m in self.measures:
+            if m.id == id:
+                return m
+        return None
+
+
+# --- The file format, field by field -------------------------------------------------
+# type names: "str", "text" (long str), "id", "date" (LedgerDate), "moment" (date or
+# date-time with offset), "codes" (one code or a list), "ids" (list of ids), "strs"
+# (list of str), "int", and "enum:<Name>".
+
+
+class Spec(NamedTuple):
+    """One field of the file format."""
+
+    name: str
+    type: str
+    required: bool
+    doc: str
+
+
+MEASURE_FIELDS: tuple[Spec, ...] = (
+    Spec("id", "id", True, "Unique id: lowercase letters, digits and hyphens."),
+    Spec("date", "date", True, "When announced or taken: YYYY-MM-DD, or YYYY-MM / YYYY when the source gives no more."),
+    Spec("actor", "codes", True, "Country code, or list of codes, taking the measure."),
+    Spec("target", "codes", True, "Country code, or list of codes, the measure is aimed at."),
+    Spec("kind", "enum:Kind", True, "What the measure does."),
+    Spec("title", "str", True, "One line, in the sources' words."),
+    Spec("status", "enum:Status", False, "Where it stands (default: announced)."),
+    Spec("effective", "moment", False, "When it takes effect: a date, or a date-time with a UTC offset."),
+    Spec("expires", "moment", False, "When it ends unless renewed: a date, or a date-time with a UTC offset."),
+    Spec("not_before", "moment", False, "The earliest moment it may take effect."),
+    Spec("responds_to", "ids", False, "Ids of the measures this one answers."),
+    Spec("sources", "ids", False, "Ids of the sources reporting it."),
+    Spec("weight", "int", False, "Escalation weight -5..5; default by kind."),
+    Spec("tags", "strs", False, "Free labels."),
+    Spec("quote", "text", False, "The sentence of the source the entry rests on."),
+    Spec("notes", "text", False, "Anything else; say here when a link is inferred."),
+    Spec("reports", "reports", False, "Other sources' disagreeing versions of date, effective, expires, not_before or status."),
+)
+
+REPORT_FIELDS: tuple[Spec, ...] = (
+    Spec("source", "id", True, "Id of the source that gives this version."),
+    Spec("quote", "text", False, "The sentence it says it in."),
+    Spec("date", "date", False, "Its version of the measure's date."),
+    Spec("effective", "moment", False, "Its version of when the measure takes effect."),
+    Spec("expires", "moment", False, "Its version of when the measure ends."),
+    Spec("not_before", "moment", False, "Its version of the earliest moment of effect."),
+    Spec("status", "enum:Status", False, "Its version of the status."),
+)
+
+EVENT_FIELDS: tuple[Spec, ...] = (
+    Spec("id", "id", True, "Unique id, shared with measures."),
+    Spec("date", "date", True, "When it starts (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Spec("title", "str", True, "One line."),
+    Spec("kind", "enum:EventKind", True, "What the event is."),
+    Spec("end", "date", False, "When it ends, if over several days."),
+    Spec("status", "enum:EventStatus", False, "held, scheduled, expected or cancelled (default: scheduled)."),
+    Spec("countries", "codes", False, "Country codes taking part."),
+    Spec("place", "str", False, "Where it takes place."),
+    Spec("agenda", "strs", False, "Issues named for it."),
+    Spec("sources", "ids", False, "Ids of the sources reporting it."),
+    Spec("tags", "strs", False, "Free labels."),
+    Spec("quote", "text", False, "The sentence of the source the entry rests on."),
+    Spec("notes", "text", False, "Anything else."),
+)
+
+SOURCE_FIELDS: tuple[Spec, ...] = (
+    Spec("title", "str", True, "Headline or title."),
+    Spec("publisher", "str", True, "Who published it."),
+    Spec("published", "date", False, "Publication date."),
+    Spec("url", "str", False, "Where to read it."),
+    Spec("author", "str", False, "Byline."),
+    Spec("notes", "text", False, "How the date was inferred, caveats."),
+)
+
+TOP_FIELDS: tuple[Spec, ...] = (
+    Spec("version", "int", False, f"Format version; {FORMAT_VERSION} if absent."),
+    Spec("title", "str", False, "What the ledger covers."),
+    Spec("countries", "countries", False, "Codes beyond ISO 3166-1 alpha-2 (blocs such as EU), code -> name."),
+    Spec("sources", "sources", False, "Source id -> source."),
+    Spec("measures", "measures", True, "The measures, in any order."),
+    Spec("events", "events", False, "Summits, calls, talks and other dated events."),
+)
+
+ENUMS: dict[str, type[StrEnum]] = {
+    "Kind": Kind,
+    "Status": Status,
+    "EventKind": EventKind,
+    "EventStatus": EventStatus,
+}
