@@ -431,7 +431,7 @@ class _Builder:
                     raise Invalid(f"'{v}' in {what} is not an id (lowercase letters, digits, hyphens)", item)
                 locs[f"{spec.name}[{i}]"] = item.loc()
                 out.append(v)
-            if t != "strs" and not out:
+            if t == "codes" and not out:
                 raise Invalid(f"{what} is an empty list", node)
             return tuple(out)
         raise AssertionError(t)  # pragma: no cover
