@@ -196,7 +196,7 @@ def parse_tree(name: str, text: str) -> tuple[Node | None, list[Problem]]:
     import yaml
 
     try:
-        from yaml import CParser as Parser  # libyaml: the same events, ten times faster
+        from yaml.cyaml import CParser as Parser  # libyaml: the same events, ten times faster
     except ImportError:  # pragma: no cover - PyYAML built without libyaml
         from yaml.parser import Parser as _P
         from yaml.reader import Reader
