@@ -1,0 +1,184 @@
+"""Escalation chains: which measure answered which, as trees.
+
+Pure: a (selected) ledger in, `ChainNode` trees out. A root is a measure whose
+`responds_to` names nothing in the ledger it is given (so a filter can cut a chain
+and make a later measure a root). The children of a node are the measures that
+respond to it, in date order; a measure answering two measures appears under each.
+Building is linear in the number of links: one index from id to answers, one walk.
+`responds_to` cycles are a check error, but the walk guards against them anyway
+(a measure is never its own descendant), and measures caught in a cycle with no
+way in become roots so nothing silently disappears.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .model import Ledger, Measure
+
+
+@dataclass(frozen=True, slots=True)
+class ChainNode:
+    """One measure in a chain and the measures that answered it.
+
+    Fields:
+      measure: the measure.
+      lag_days: days from the measure it answers (this node's parent) to it; None
+        for a root, or when either date is not known to the day.
+      responses: the measures that answered it, as nodes, in date order.
+      repeated: True when the measure's own answers are left out here because
+        they are spelled out where it first appears (see `build_chains`).
+    """
+
+    measure: Measure
+    lag_days: int | None
+    responses: tuple[ChainNode, ...] = ()
+    repeated: bool = False
+
+    def walk(self):
+        """This node and every node below it, depth first (a measure may recur)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.responses))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStats:
+    """Numbers for a chain's header.
+
+    Fields:
+      steps: distinct measures in the chain (the root counts).
+      depth: answers in the longest line from the root (a lone root: 0).
+      moves: per country code, how many of the chain's measures it took as actor.
+      weight: summed escalation weight of the distinct measures.
+    """
+
+    steps: int
+    depth: int
+    moves: dict[str, int] = field(default_factory=dict)
+    weight: int = 0
+
+
+def _lag(parent: Measure, child: Measure) -> int | None:
+    if parent.date.precision != "day" or child.date.precision != "day":
+        return None
+    return (child.date.first - parent.date.first).days
+
+
+def _date_key(m: Measure):
+    return (m.date.first, m.date.last, m.id)
+
+
+def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure]]:
+    """id -> the measures answering it (date order), and the roots (date order)."""
+    ids = {m.id for m in measures}
+    answers: dict[str, list[Measure]] = {}
+    roots: list[Measure] = []
+    for m in measures:
+        parents = [p for p in dict.fromkeys(m.responds_to) if p in ids and p != m.id]
+        if not parents:
+            roots.append(m)
+        for p in parents:
+            answers.setdefault(p, []).append(m)
+    for children in answers.values():
+        children.sort(key=_date_key)
+    roots.sort(key=_date_key)
+    return answers, roots
+
+
+def build_chains(ledger: Ledger) -> list[ChainNode]:
+    """Every chain of the ledger, one tree per root, roots in date order.
+
+    A measure reached a second time (it answers two measures, or two roots lead
+    to it) appears there too, but its own answers are spelled out only at its
+    first appearance (`repeated` marks the short form). This keeps the output
+    linear in the ledger's size: a web of cross-answers cannot blow it up.
+    """
+    answers, roots = _answers_index(ledger.measures)
+    expanded: set[str] = set()
+
+    def grow(first: Measure) -> ChainNode:
+        # Iterative (post-order) so a chain thousands of answers long cannot
+        # exhaust Python's recursion limit.
+        expanded.add(first.id)
+        stack = [(first, None, [], iter(answers.get(first.id, ())))]
+        while True:
+            m, lag, built, rest = stack[-1]
+            child = next(rest, None)
+            if child is None:
+                stack.pop()
+                node = ChainNode(m, lag, tuple(built))
+                if not stack:
+                    return node
+                stack[-1][2].append(node)
+            elif child.id in expanded:
+                built.append(ChainNode(child, _lag(m, child), (), repeated=child.id in answers))
+            else:
+                expanded.add(child.id)
+                stack.append((child, _lag(m, child), [], iter(answers.get(child.id, ()))))
+
+    chains = [grow(r) for r in roots]
+    # A responds_to cycle has no way in: show it from its earliest measure
+    # rather than let it vanish (check reports the cycle as an error).
+    for m in sorted(ledger.measures, key=_date_key):
+        if m.id not in expanded:
+            chains.append(grow(m))
+    return chains
+
+
+def chain_stats(root: ChainNode) -> ChainStats:
+    """Steps, depth, moves per actor and summed weight of one chain."""
+    seen: dict[str, Measure] = {}
+    depth = 0
+    stack = [(root, 0)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        seen.setdefault(node.measure.id, node.measure)
+        stack.extend((c, level + 1) for c in node.responses)
+    moves: Counter[str] = Counter()
+    for m in seen.values():
+        moves.update(dict.fromkeys(m.actor, 1))
+    return ChainStats(
+        steps=len(seen),
+        depth=depth,
+        moves=dict(sorted(moves.items(), key=lambda kv: (-kv[1], kv[0]))),
+        weight=sum(m.escalation for m in seen.values()),
+    )
+
+
+def chains_through(ledger: Ledger, measure_id: str) -> list[ChainNode]:
+    """The chains passing through one measure, cut down to the lines through it.
+
+    Keeps the measure, everything it answers up to the roots, and everything that
+    answered it (and so on); side branches are left out. Empty when the measure is
+    not in the ledger.
+    """
+    by_id = {m.id: m for m in ledger.measures}
+    if measure_id not in by_id:
+        return []
+    answers, _ = _answers_index(ledger.measures)
+    keep = {measure_id}
+    todo = [measure_id]
+    while todo:  # ancestors
+        for p in by_id[todo.pop()].responds_to:
+            if p in by_id and p not in keep:
+                keep.add(p)
+                todo.append(p)
+    todo = [measure_id]
+    while todo:  # descendants
+        for c in answers.get(todo.pop(), ()):
+            if c.id not in keep:
+                keep.add(c.id)
+                todo.append(c.id)
+    sub = dataclasses.replace(ledger, measures=tuple(m for m in ledger.measures if m.id in keep))
+    return build_chains(sub)
+
+
+def is_chain(root: ChainNode) -> bool:
+    """A lone measure nobody answered is not a chain."""
+    return bool(root.responses)

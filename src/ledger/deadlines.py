@@ -1,0 +1,208 @@
+"""Deadlines: every dated point a ledger names, and how far each is from the as-of day.
+
+Pure: records in, `Deadline` rows out. A measure gives up to three points
+(`effective` -> "takes effect", `not_before` -> "not before", `expires` ->
+"expires"); a source that disagrees (`Measure.reports`) gives its own version as
+an extra row carrying `disputed_by`. An event gives its start (named by its kind:
+"summit", "call"...) and, when it lasts several days, its end ("ends").
+Cancelled events give none.
+
+Time: a date counts as 00:00 UTC of that day, and the as-of day likewise, so a
+deadline on the as-of day is "today" (0 days left) and one the next day is 24
+hours away. Date-times carry their UTC offset and count in exact hours, across
+time zones.
+
+Events known only to the month or year (`2025-07`) are kept, dated by their
+first day, with `precision` saying so: their countdown counts to the first day
+of the period while it is ahead, from its last day once it is over, and is 0
+("this month"/"this year") while the as-of day falls inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from .model import EventStatus, Ledger, LedgerDate, Moment, Precision
+
+# What a measure's moment fields mean, in the order rows for one day are listed.
+MEASURE_POINTS: tuple[tuple[str, str], ...] = (
+    ("not_before", "not before"),
+    ("effective", "takes effect"),
+    ("expires", "expires"),
+)
+
+_DAY = timedelta(days=1)
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One dated point of a measure or event.
+
+    Fields:
+      moment: the date, or the date-time with its UTC offset.
+      what: "takes effect", "not before", "expires"; for events their kind
+        ("summit", "call"...) and "ends" for an event's last day.
+      ref: id of the measure or event.
+      title: its title.
+      countries: actor and target codes (events: participants), without repeats.
+      disputed_by: id of the source giving this version when it is a disagreeing
+        source's (a `Report`); None for the ledger's own version.
+      precision: "day" unless the deadline is an event known only to the month
+        or year; then `moment` is the period's first day.
+    """
+
+    moment: Moment
+    what: str
+    ref: str
+    title: str
+    countries: tuple[str, ...]
+    disputed_by: str | None = None
+    precision: Precision = "day"
+
+    @property
+    def date(self) -> LedgerDate:
+        """The deadline's day as a LedgerDate (keeps month/year precision)."""
+        day = self.moment.date() if isinstance(self.moment, datetime) else self.moment
+        return LedgerDate(day, self.precision)
+
+    def sort_key(self) -> tuple:
+        return (as_utc(self.moment), self.ref, self.what, self.disputed_by or "")
+
+
+def as_utc(moment: Moment) -> datetime:
+    """A moment as an aware UTC datetime; a plain date is its 00:00 UTC."""
+    if isinstance(moment, datetime):
+        return moment.astimezone(timezone.utc)
+    return datetime.combine(moment, time(0), tzinfo=timezone.utc)
+
+
+def _unique(codes) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(codes))
+
+
+def all_deadlines(ledger: Ledger) -> list[Deadline]:
+    """Every deadline of the ledger's measures and events, sorted by time."""
+    rows: list[Deadline] = []
+    for m in ledger.measures:
+        countries = _unique((*m.actor, *m.target))
+        for field, what in MEASURE_POINTS:
+            own = getattr(m, field)
+            if own is not None:
+                rows.append(Deadline(own, what, m.id, m.title, countries))
+            for r in m.reports:
+                theirs = getattr(r, field)
+                if theirs is not None and theirs != own:
+                    rows.append(Deadline(theirs, what, m.id, m.title, countries, disputed_by=r.source))
+    for e in ledger.events:
+        if e.status == EventStatus.CANCELLED:
+            continue
+        rows.append(Deadline(e.date.first, e.kind.value, e.id, e.title, _unique(e.countries),
+                             precision=e.date.precision))
+        if e.end is not None and e.end != e.date:
+            rows.append(Deadline(e.end.first, "ends", e.id, e.title, _unique(e.countries),
+                                 precision=e.end.precision))
+    rows.sort(key=Deadline.sort_key)
+    return rows
+
+
+def countdown(moment: Moment, as_of: date | datetime, precision: Precision = "day") -> tuple[int, float | None]:
+    """(days_left, hours_left) from the as-of moment to a deadline.
+
+    days_left: whole days, negative once passed (a date-time 3 hours before the
+      as-of midnight is -1). hours_left: exact hours when the deadline is less
+      than two days away or ago, else None.
+    A plain date as `as_of` means its 00:00 UTC. For a month- or year-precision
+    deadline, see the module docstring; hours_left is then always None.
+    """
+    start = as_utc(as_of)
+    if precision != "day":
+        period = LedgerDate(moment if not isinstance(moment, datetime) else moment.date(), precision)
+        if as_utc(period.first) > start:
+            return (as_utc(period.first) - start) // _DAY, None
+        if as_utc(period.last) < start:
+            return -((start - as_utc(period.last)) // _DAY), None
+        return 0, None
+    delta = as_utc(moment) - start
+    days = delta // _DAY
+    hours = delta / _HOUR
+    return days, (hours if abs(hours) < 48 else None)
+
+
+def countdown_text(days_left: int, hours_left: float | None, precision: Precision = "day") -> str:
+    """`in 18 days`, `in 30 hours`, `today`, `3 days ago` (`this month` for a period under way)."""
+    if precision != "day":
+        if days_left == 0:
+            return f"this {precision}"
+        return f"in {days_left}+ days" if days_left > 0 else f"{-days_left}+ days ago"
+    if hours_left is not None and hours_left != 0:
+        h = int(abs(hours_left))
+        if h == 0:
+            return "within the hour" if hours_left > 0 else "under an hour ago"
+        unit = "hour" if h == 1 else "hours"
+        return f"in {h} {unit}" if hours_left > 0 else f"{h} {unit} ago"
+    if days_left == 0:
+        return "today"
+    unit = "day" if abs(days_left) == 1 else "days"
+    return f"in {days_left} {unit}" if days_left > 0 else f"{-days_left} {unit} ago"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """A deadline seen from the as-of day.
+
+    Fields:
+      deadline: the Deadline.
+      days_left, hours_left: from `countdown`.
+      disputed: True when sources disagree on this point (on either version's row).
+    """
+
+    deadline: Deadline
+    days_left: int
+    hours_left: float | None
+    disputed: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def text(self) -> str:
+        return countdown_text(self.days_left, self.hours_left, self.deadline.precision)
+
+
+def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = None,
+                       include_passed: bool = False, since: date | None = None,
+                       until: date | None = None) -> list[DeadlineRow]:
+    """The deadlines from the as-of day on (all of them with include_passed), with countdowns.
+
+    within_days: keep only those at most this many days ahead. since/until: keep
+    only deadlines whose day falls in this inclusive range.
+    """
+    every = all_deadlines(ledger)
+    disputed = {(d.ref, d.what) for d in every if d.disputed_by is not None}
+    rows = []
+    for d in every:
+        days, hours = countdown(d.moment, as_of, d.precision)
+        if days < 0 and not include_passed:
+            continue
+        if within_days is not None and days > within_days:
+            continue
+        day = d.date
+        if since is not None and day.last < since:
+            continue
+        if until is not None and day.first > until:
+            continue
+        rows.append(DeadlineRow(d, days, hours, (d.ref, d.what) in disputed))
+    return rows
+
+
+def latest_passed(ledger: Ledger, as_of: date) -> DeadlineRow | None:
+    """The most recent deadline before the as-of day, for 'nothing upcoming' messages."""
+    last = None
+    for d in all_deadlines(ledger):
+        days, hours = countdown(d.moment, as_of, d.precision)
+        if days < 0:
+            last = DeadlineRow(d, days, hours)
+    return last

@@ -1,0 +1,77 @@
+"""Which records a report sees: the as-of date and the command line's filters.
+
+Pure: a Ledger and a Selection in, a smaller Ledger out. Every report runs on the
+selected ledger, so "hidden after the as-of date" and "--country CN" mean the same
+thing in the timeline, the deadlines, the chains and the summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+
+from .model import Event, Ledger, LedgerDate, Measure
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a report is asked to look at.
+
+    Fields:
+      as_of: the day the report is seen from; records whose date begins after it
+        are hidden (nobody could have known them).
+      countries: keep records with one of these codes as actor or target (events:
+        among their countries); empty keeps all.
+      kinds: keep measures of these kinds and events of these event kinds; empty
+        keeps all. An event passes a kind filter only when its own kind is listed.
+      since, until: keep records whose date overlaps this range, both ends
+        inclusive; a month-precision date overlaps when any of its days does.
+    """
+
+    as_of: date
+    countries: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    since: date | None = None
+    until: date | None = None
+
+
+def _in_range(d: LedgerDate, s: Selection) -> bool:
+    if d.first > s.as_of:
+        return False
+    if s.since is not None and d.last < s.since:
+        return False
+    if s.until is not None and d.first > s.until:
+        return False
+    return True
+
+
+def keeps_measure(m: Measure, s: Selection) -> bool:
+    """True when the selection keeps the measure."""
+    if not _in_range(m.date, s):
+        return False
+    if s.kinds and m.kind.value not in s.kinds:
+        return False
+    if s.countries and s.countries.isdisjoint(m.actor) and s.countries.isdisjoint(m.target):
+        return False
+    return True
+
+
+def keeps_event(e: Event, s: Selection) -> bool:
+    """True when the selection keeps the event."""
+    if not _in_range(e.date, s):
+        return False
+    if s.kinds and e.kind.value not in s.kinds:
+        return False
+    if s.countries and s.countries.isdisjoint(e.countries):
+        return False
+    return True
+
+
+def select(ledger: Ledger, selection: Selection) -> Ledger:
+    """A new Ledger holding only the measures and events the selection keeps."""
+    return dataclasses.replace(
+        ledger,
+        measures=tuple(m for m in ledger.measures if keeps_measure(m, selection)),
+        events=tuple(e for e in ledger.events if keeps_event(e, selection)),
+    )

@@ -1,0 +1,234 @@
+"""The pure report layer: selection, deadlines and countdowns, chains, on small ledgers written here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import typer
+
+from ledger.chains import build_chains, chain_stats, chains_through, is_chain
+from ledger.cli.options import parse_cli_date, selection_from
+from ledger.deadlines import all_deadlines, countdown, countdown_text, latest_passed, upcoming_deadlines
+from ledger.load import load_text
+from ledger.select import Selection, select
+
+SMALL = """\
+version: 1
+title: A small test ledger
+countries: {EU: European Union}
+sources:
+  s1: {title: One, publisher: P1, published: 2025-01-01}
+  s2: {title: Two, publisher: P2, published: 2025-02-01}
+measures:
+  - {id: a-tariff, date: 2025-01-10, actor: AA, target: BB, kind: tariff, title: A tariff, status: in-force,
+     effective: "2025-02-01T00:00:00-05:00", sources: [s1]}
+  - {id: b-counter, date: 2025-01-20, actor: BB, target: AA, kind: tariff, title: B answers, status: in-force,
+     responds_to: [a-tariff], sources: [s1]}
+  - {id: b-controls, date: 2025-02, actor: BB, target: AA, kind: export-control, title: B controls,
+     responds_to: [a-tariff], sources: [s1]}
+  - {id: a-both, date: 2025-03-01, actor: AA, target: BB, kind: sanction, title: A answers both, weight: 5,
+     responds_to: [b-counter, b-controls], sources: [s1]}
+  - {id: eu-fee, date: 2025-03-05, actor: EU, target: BB, kind: fee, title: EU fee, sources: [s2]}
+  - {id: truce, date: 2025-04-01, actor: [AA, BB], target: [AA, BB], kind: truce, title: Truce,
+     status: in-force, expires: 2025-06-30, sources: [s1],
+     reports: [{source: s2, expires: 2025-05-31, quote: ends in May}]}
+events:
+  - {id: talks-1, date: 2025-02-15, end: 2025-02-16, title: Talks, kind: talks, countries: [AA, BB], sources: [s1]}
+  - {id: visit-1, date: 2025-07, title: A visit, kind: visit, countries: [AA], status: expected, sources: [s2]}
+  - {id: summit-x, date: 2025-05-01, title: Cancelled summit, kind: summit, status: cancelled, countries: [AA], sources: [s2]}
+"""
+
+
+@pytest.fixture(scope="module")
+def small():
+    ledger, problems = load_text("small.yaml", SMALL)
+    assert ledger is not None, problems
+    assert not [p for p in problems if p.severity == "error"], problems
+    return ledger
+
+
+def ids(ledger):
+    return [m.id for m in ledger.measures] + [e.id for e in ledger.events]
+
+
+# --- selection ----------------------------------------------------------------------------
+
+
+def test_as_of_hides_what_was_not_yet_known(small):
+    seen = select(small, Selection(as_of=date(2025, 2, 15)))
+    assert ids(seen) == ["a-tariff", "b-counter", "b-controls", "talks-1"]
+
+
+def test_month_precision_date_is_known_from_its_first_day(small):
+    assert "b-controls" in ids(select(small, Selection(as_of=date(2025, 2, 1))))
+    assert "b-controls" not in ids(select(small, Selection(as_of=date(2025, 1, 31))))
+
+
+def test_country_filter_matches_actor_or_target_and_event_countries(small):
+    seen = select(small, Selection(as_of=date(2026, 1, 1), countries=frozenset({"EU"})))
+    assert ids(seen) == ["eu-fee"]
+    seen = select(small, Selection(as_of=date(2026, 1, 1), countries=frozenset({"AA"})))
+    assert "eu-fee" not in ids(seen) and "visit-1" in ids(seen)
+
+
+def test_kind_filter_keeps_events_only_of_a_listed_event_kind(small):
+    seen = select(small, Selection(as_of=date(2026, 1, 1), kinds=frozenset({"tariff"})))
+    assert ids(seen) == ["a-tariff", "b-counter"]
+    seen = select(small, Selection(as_of=date(2026, 1, 1), kinds=frozenset({"talks", "truce"})))
+    assert ids(seen) == ["truce", "talks-1"]
+
+
+def test_since_and_until_are_inclusive_and_a_month_overlaps(small):
+    seen = select(small, Selection(as_of=date(2026, 1, 1), since=date(2025, 2, 28), until=date(2025, 3, 1)))
+    assert ids(seen) == ["b-controls", "a-both"]
+
+
+# --- command-line values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2025-10-14", "Oct 14 2025", "14 October 2025", "October 14, 2025"])
+def test_cli_dates_in_plain_forms(text):
+    assert parse_cli_date(text) == date(2025, 10, 14)
+
+
+@pytest.mark.parametrize("text", ["03/04", "03/04/2025", "3.4.2025", "Oct 2025", "banana", "2025-02-30",
+                                  "Oct 14 2025 10:00"])
+def test_ambiguous_or_incomplete_cli_dates_are_refused(text, capsys):
+    with pytest.raises(typer.Exit) as e:
+        parse_cli_date(text, "--as-of")
+    assert e.value.exit_code == 2
+    assert f"--as-of '{text}'" in capsys.readouterr().err
+
+
+def test_selection_uppercases_countries_and_suggests_kinds(capsys):
+    s = selection_from("2025-10-14", ["cn", "US"], ["tariff"], None, None)
+    assert s.countries == {"CN", "US"} and s.kinds == {"tariff"} and s.as_of == date(2025, 10, 14)
+    with pytest.raises(typer.Exit) as e:
+        selection_from(None, None, ["tarif"], None, None)
+    assert e.value.exit_code == 2
+    assert "did you mean 'tariff'" in capsys.readouterr().err
+
+
+def test_selection_defaults_to_today():
+    assert selection_from(None, None, None, None, None).as_of == date.today()
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+def test_all_deadlines_sorted_with_disputed_versions_and_event_ends(small):
+    rows = [(str(d.date), d.what, d.ref, d.disputed_by) for d in all_deadlines(small)]
+    assert rows == [
+        ("2025-02-01", "takes effect", "a-tariff", None),
+        ("2025-02-15", "talks", "talks-1", None),
+        ("2025-02-16", "ends", "talks-1", None),
+        ("2025-05-31", "expires", "truce", "s2"),
+        ("2025-06-30", "expires", "truce", None),
+        ("2025-07", "visit", "visit-1", None),
+    ]  # the cancelled summit gives no deadline
+
+
+def test_countdown_in_days_and_in_exact_hours_across_offsets():
+    assert countdown(date(2025, 11, 1), date(2025, 10, 14)) == (18, None)
+    assert countdown(date(2025, 10, 14), date(2025, 10, 14)) == (0, 0.0)
+    assert countdown(date(2025, 10, 11), date(2025, 10, 14)) == (-3, None)
+    # 06:00 at UTC-05:00 on the 15th is 11:00 UTC: 35 hours after the 14th's midnight UTC.
+    moment = datetime(2025, 10, 15, 6, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert countdown(moment, date(2025, 10, 14)) == (1, 35.0)
+    before = datetime(2025, 10, 13, 23, 0, tzinfo=timezone.utc)
+    assert countdown(before, date(2025, 10, 14)) == (-1, -1.0)
+
+
+def test_countdown_text():
+    assert countdown_text(18, None) == "in 18 days"
+    assert countdown_text(1, 30.0) == "in 30 hours"
+    assert countdown_text(0, 0.0) == "today"
+    assert countdown_text(-3, None) == "3 days ago"
+    assert countdown_text(-1, -1.0) == "1 hour ago"
+    assert countdown_text(20, None, "month") == "in 20+ days"
+    assert countdown_text(0, None, "month") == "this month"
+
+
+def test_upcoming_deadlines_mark_both_versions_of_a_disputed_point(small):
+    rows = upcoming_deadlines(small, date(2025, 5, 1))
+    assert [(r.deadline.ref, r.days_left, r.disputed) for r in rows] == [
+        ("truce", 30, True), ("truce", 60, True), ("visit-1", 61, False)]
+    rows = upcoming_deadlines(small, date(2025, 5, 1), within_days=30)
+    assert [r.days_left for r in rows] == [30]
+    rows = upcoming_deadlines(small, date(2025, 5, 1), include_passed=True)
+    assert rows[0].days_left < 0 and rows[0].text.endswith("ago")
+
+
+def test_month_precision_event_counts_to_its_period(small):
+    (row,) = [r for r in upcoming_deadlines(small, date(2025, 7, 10)) if r.deadline.ref == "visit-1"]
+    assert (row.days_left, row.text) == (0, "this month")
+
+
+def test_latest_passed(small):
+    assert latest_passed(small, date(2025, 6, 1)).deadline.disputed_by == "s2"
+    assert latest_passed(small, date(2025, 1, 1)) is None
+
+
+# --- chains --------------------------------------------------------------------------------
+
+
+def tree(node):
+    return (node.measure.id, node.lag_days, [tree(c) for c in node.responses])
+
+
+def test_chains_roots_children_lags_and_a_measure_under_each_parent(small):
+    chains = [c for c in build_chains(small) if is_chain(c)]
+    assert [tree(c) for c in chains] == [
+        ("a-tariff", None, [
+            ("b-counter", 10, [("a-both", 40, [])]),
+            ("b-controls", None, [("a-both", None, [])]),  # month-precision: no lag
+        ]),
+    ]
+    stats = chain_stats(chains[0])
+    assert (stats.steps, stats.depth, stats.moves, stats.weight) == (4, 2, {"AA": 2, "BB": 2}, 3 + 3 + 3 + 5)
+
+
+def test_single_measures_are_roots_but_not_chains(small):
+    roots = build_chains(small)
+    assert [r.measure.id for r in roots if not is_chain(r)] == ["eu-fee", "truce"]
+
+
+def test_a_filter_can_cut_a_chain(small):
+    seen = select(small, Selection(as_of=date(2026, 1, 1), kinds=frozenset({"sanction", "export-control"})))
+    assert [tree(c) for c in build_chains(seen) if is_chain(c)] == [("b-controls", None, [("a-both", None, [])])]
+
+
+def test_chains_through_keep_the_lines_through_one_measure(small):
+    assert [tree(c) for c in chains_through(small, "b-counter")] == [
+        ("a-tariff", None, [("b-counter", 10, [("a-both", 40, [])])])]
+    assert chains_through(small, "nope") == []
+
+
+def test_long_chains_and_cycles_do_not_recurse_or_vanish():
+    lines = ["measures:"]
+    n = 5000
+    for i in range(n):
+        answer = f", responds_to: [m{i - 1}]" if i else ""
+        lines.append(f"  - {{id: m{i}, date: 2025-01-01, actor: AA, target: BB, kind: tariff, title: t{answer}}}")
+    lines.append("  - {id: x, date: 2025-01-01, actor: AA, target: BB, kind: tariff, title: t, responds_to: [y]}")
+    lines.append("  - {id: y, date: 2025-01-02, actor: BB, target: AA, kind: tariff, title: t, responds_to: [x]}")
+    ledger, problems = load_text("long.yaml", "\n".join(lines) + "\n")
+    chains = build_chains(ledger)
+    assert chain_stats(chains[0]).depth == n - 1
+    assert [tree(c) for c in chains[1:]] == [("x", None, [("y", 1, [("x", -1, [])])])]
+
+
+def test_cross_answers_are_spelled_out_once():
+    # Each measure answers the two before it: as a plain tree this would double at
+    # every level; the repeated measures are shown without their answers instead.
+    lines = ["measures:"]
+    for i in range(40):
+        answer = f", responds_to: [m{i - 1}{f', m{i - 2}' if i > 1 else ''}]" if i else ""
+        lines.append(f"  - {{id: m{i}, date: 2025-01-01, actor: AA, target: BB, kind: tariff, title: t{answer}}}")
+    ledger, _ = load_text("web.yaml", "\n".join(lines) + "\n")
+    (chain,) = build_chains(ledger)
+    nodes = list(chain.walk())
+    assert len(nodes) < 100
+    assert {n.measure.id for n in nodes} == {f"m{i}" for i in range(40)}
+    assert any(n.repeated for n in nodes)
