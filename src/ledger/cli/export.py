@@ -1,3 +1,224 @@
-"""Commands: export. (Registered on ledger.cli.app.)"""
+"""Commands: export, chart, report. (Registered on ledger.cli.app.)
+
+Each loads the ledger, applies the shared selection (as of, countries, kinds,
+since, until), asks a pure function of `ledger.export` for text or bytes, and
+writes it to stdout or, atomically, to the `-o` file.
+"""
 
 from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from . import EXIT_USAGE, FileOpt, JsonOpt, app, emit_json, fail, load_or_exit, usage_error
+from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt
+
+FORMAT_NAMES = ("ics", "dot", "mermaid", "svg", "png", "csv", "jsonl")
+
+# Exports hold the whole file unless asked for a day: a calendar needs next month's summit.
+ExportAsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE",
+                 help="Export the ledger as seen on this day (YYYY-MM-DD or 'Oct 14 2025'): records "
+                      "dated after it are left out. Default: the whole file, future dates included."),
+]
+
+OutOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE",
+                 help="Write to this file (replaced atomically) instead of standard output."),
+]
+
+
+def write_output(path: str, data: bytes) -> None:
+    """Write a file all at once: a temporary file beside it, then os.replace.
+
+    A reader (a calendar polling the .ics, a browser) never sees half a file, and
+    a failure leaves the old file as it was.
+    """
+    import tempfile
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        fail(f"{path}: error: cannot write: no directory {os.path.dirname(path) or '.'}")
+    if os.path.isdir(target):
+        fail(f"{path}: error: cannot write: it is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        fail(f"{path}: error: cannot write: {e.strerror or e}")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if os.path.exists(target):
+            try:
+                os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+            except OSError:
+                pass
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        fail(f"{path}: error: cannot write: {e.strerror or e}")
+
+
+def emit(data: bytes | str, output: str | None) -> None:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if output and output != "-":
+        write_output(output, data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_default: bool = False):
+    """Load (exit 1 on errors), then keep what the selection options ask for.
+
+    whole_by_default: without --as-of, hide nothing for being in the future.
+    """
+    from ..select import select
+    from .options import selection_from
+
+    selection = selection_from(as_of, country, kind, since, until)
+    if as_of is None and whole_by_default:
+        import dataclasses
+        import datetime as dt
+
+        selection = dataclasses.replace(selection, as_of=dt.date.max)
+    ledger, _ = load_or_exit(file)
+    return select(ledger, selection), selection
+
+
+@app.command()
+def export(
+    format: Annotated[str | None, typer.Argument(
+        metavar="[FORMAT]", show_default=False,
+        help=f"One of {', '.join(FORMAT_NAMES)}. Default: from -o's extension.")] = None,
+    output: OutOpt = None,
+    file: FileOpt = None,
+    as_of: ExportAsOfOpt = None,
+    country: CountryOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Export the ledger for other tools: a calendar, a graph picture, a spreadsheet.
+
+    ics: every deadline and event as iCalendar events (re-importing updates them).
+    dot, mermaid: the escalation chains as a graph; svg, png: that graph drawn by
+    Graphviz's dot. csv, jsonl: one row per measure.
+    Examples: ledger export ics -o deadlines.ics; ledger export svg -o chains.svg;
+    ledger export csv --country CN > measures.csv
+    """
+    from ..export import format_for_path
+
+    if format is None:
+        if not output or output == "-":
+            usage_error(f"say which format to export ({', '.join(FORMAT_NAMES)}), or give -o FILE with a known extension")
+        format = format_for_path(output)
+        if format is None:
+            usage_error(f"cannot tell the format from '{output}'; name it: ledger export FORMAT -o {output}")
+    format = format.strip().lower()
+    if format not in FORMAT_NAMES:
+        import difflib
+
+        close = difflib.get_close_matches(format, FORMAT_NAMES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        usage_error(f"unknown export format '{format}'{hint}; formats: {', '.join(FORMAT_NAMES)}")
+    if format == "png" and (not output or output == "-") and sys.stdout.isatty():
+        usage_error("png is binary: give -o FILE.png (or redirect standard output)")
+
+    ledger, _ = selected_ledger(file, as_of, country, kind, since, until, whole_by_default=True)
+
+    if format == "ics":
+        import datetime as dt
+
+        from ..export.ics import to_ics
+
+        data: bytes | str = to_ics(ledger, stamp=dt.datetime.now(dt.timezone.utc))
+    elif format in ("dot", "svg", "png"):
+        from ..export.graph import to_dot
+
+        data = to_dot(ledger)
+        if format != "dot":
+            from ..export.graph import GraphvizFailed, GraphvizMissing, render_dot
+
+            try:
+                data = render_dot(data, format)
+            except GraphvizMissing as e:
+                fail(str(e))
+            except GraphvizFailed as e:
+                fail(f"Graphviz's dot failed: {e}")
+    elif format == "mermaid":
+        from ..export.graph import to_mermaid
+
+        data = to_mermaid(ledger)
+    elif format == "csv":
+        from ..export.tabular import to_csv
+
+        data = to_csv(ledger)
+    else:
+        from ..export.tabular import to_jsonl
+
+        data = to_jsonl(ledger)
+    emit(data, output)
+
+
+@app.command()
+def chart(
+    by: Annotated[str, typer.Option("--by", metavar="week|month",
+                                    help="Sum per week (Monday to Sunday) or per calendar month.")] = "week",
+    ascii_: Annotated[bool, typer.Option("--ascii", help="Plain ASCII bars (the default when output is not a terminal).")] = False,
+    json_: JsonOpt = False,
+    file: FileOpt = None,
+    as_of: AsOfOpt = None,
+    country: CountryOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Escalation over time: per country, the summed escalation weight per week or month.
+
+    Bars to the right are escalation (tariffs, export controls...), bars to the
+    left de-escalation (talks, truces, agreements); the number is the net.
+    Measures dated only to a month or a year get a period of their own
+    ("2025-10", "2025") listed before the weeks it spans, rather than an
+    invented day.
+    """
+    from ..export.chart import buckets_json, escalation_buckets, render_chart
+
+    by = by.strip().lower()
+    if by not in ("week", "month"):
+        usage_error(f"--by '{by}' is not week or month")
+    ledger, _ = selected_ledger(file, as_of, country, kind, since, until)
+    buckets = escalation_buckets(ledger, by)  # type: ignore[arg-type]
+    if json_:
+        emit_json(buckets_json(buckets, by))  # type: ignore[arg-type]
+        return
+    tty = sys.stdout.isatty()
+    width = 80
+    if tty:
+        import shutil
+
+        width = max(50, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    text = render_chart(buckets, by, ascii=ascii_ or not tty or not _utf8_stdout(),  # type: ignore[arg-type]
+                        width=width, title=ledger.title)
+    sys.stdout.write(text)
+
+
+def _utf8_stdout() -> bool:
+    return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") in ("utf8", "utf8mb4")
