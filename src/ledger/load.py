@@ -43,6 +43,7 @@ from .model import (
 MAX_BYTES = 256 * 1024 * 1024  # a 100,000-measure ledger is about 30 MB
 MAX_DEPTH = 32  # a ledger needs 5 levels; libyaml's composer crashes in the tens of thousands
 MAX_SCALAR = 64 * 1024  # characters in one value; notes longer than this are a mistake
+MAX_ERRORS = 1000  # a file this broken is not a ledger; stop reading it
 MAX_PROBLEMS_PER_KIND = 50  # of the character screen, so a binary file does not flood stderr
 
 STDIN = "-"
@@ -184,7 +185,7 @@ def _yaml_error(name: str, text: str, err) -> Problem:
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
     message = problem
-    if "'\\t'" in problem:
+    if "'\\t'" in problem or "tab character" in problem:
         message = "tab character here: YAML indents with spaces, never tabs"
     elif context:
         message = f"{problem} ({context})"
@@ -595,6 +596,9 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
             return ()
         out = []
         for i, item in enumerate(node.items):
+            if len(problems) >= MAX_ERRORS:
+                b.err(item, f"more than {MAX_ERRORS} errors; stopped here (fix these first)")
+                break
             r = build(item, i)
             if r is not None:
                 out.append(r)

@@ -1,3 +1,204 @@
-"""Commands: write. (Registered on ledger.cli.app.)"""
+"""Commands that write: `add` (one measure, appended as text) and `init` (a new ledger).
+
+The logic lives in `ledger.write`; here are options, prompts, messages and exit codes.
+"""
 
 from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from . import ENV_FILE, EXIT_DATA, app, emit_json, err, fail, is_bundled, usage_error
+
+Opt = typer.Option
+
+
+def _target_file(file: str | None) -> str:
+    path = file or os.environ.get(ENV_FILE)
+    if not path:
+        usage_error(f"add needs a ledger to write to: --file PATH, or ${ENV_FILE}. "
+                    "Start one with: ledger init PATH")
+    if path == "-":
+        usage_error("add cannot write to standard input; give a file")
+    if is_bundled(path):
+        fail(f"{path} is the bundled ledger, which add does not change; start your own with "
+             "'ledger init PATH' (a copy of it) and add to that")
+    return path
+
+
+def _measure_json(m) -> dict:
+    def iso(v):
+        return None if v is None else (str(v) if hasattr(v, "precision") else v.isoformat())
+
+    return {"id": m.id, "date": iso(m.date), "actor": list(m.actor), "target": list(m.target),
+            "kind": m.kind.value, "title": m.title, "status": m.status.value,
+            "effective": iso(m.effective), "expires": iso(m.expires), "not_before": iso(m.not_before),
+            "responds_to": list(m.responds_to), "sources": list(m.sources), "weight": m.weight,
+            "escalation": m.escalation, "tags": list(m.tags), "quote": m.quote, "notes": m.notes}
+
+
+@app.command()
+def add(
+    file: Annotated[str | None, Opt("--file", "-f", metavar="PATH",
+                                    help=f"Ledger to add to. Default: ${ENV_FILE}. Never the bundled ledger.")] = None,
+    id: Annotated[str | None, Opt("--id", help="Unique id: lowercase letters, digits, hyphens.")] = None,
+    date: Annotated[str | None, Opt("--date", help="When announced or taken: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    actor: Annotated[list[str] | None, Opt("--actor", help="Country code taking the measure (repeatable).")] = None,
+    target: Annotated[list[str] | None, Opt("--target", help="Country code it is aimed at (repeatable).")] = None,
+    kind: Annotated[str | None, Opt("--kind", help="tariff, export-control, sanction, truce, ...")] = None,
+    title: Annotated[str | None, Opt("--title", help="One line, in the sources' words.")] = None,
+    status: Annotated[str | None, Opt("--status", help="threatened, announced, in-force, ... (default announced).")] = None,
+    effective: Annotated[str | None, Opt("--effective", help="When it takes effect: date, or date-time with offset.")] = None,
+    expires: Annotated[str | None, Opt("--expires", help="When it ends unless renewed.")] = None,
+    not_before: Annotated[str | None, Opt("--not-before", help="Earliest moment it may take effect.")] = None,
+    responds_to: Annotated[list[str] | None, Opt("--responds-to", help="Id of a measure it answers (repeatable).")] = None,
+    source: Annotated[list[str] | None, Opt("--source", help="Id of a source under 'sources:' (repeatable).")] = None,
+    weight: Annotated[str | None, Opt("--weight", help="Escalation weight -5..5 (default by kind).")] = None,
+    tag: Annotated[list[str] | None, Opt("--tag", help="Free label (repeatable).")] = None,
+    notes: Annotated[str | None, Opt("--notes", help="Anything else; say when a link is inferred.")] = None,
+    quote: Annotated[str | None, Opt("--quote", help="The sentence of the source the entry rests on.")] = None,
+    json_: Annotated[bool, Opt("--json", help="Print the added measure as JSON on stdout.")] = False,
+) -> None:
+    """Append one measure to a ledger, checked first, written atomically.
+
+    Nothing else in the file changes: comments and formatting stay byte for byte.
+    Run in a terminal without the required options, it asks for them.
+    """
+    from ..load import LedgerUnusable
+    from ..write import OPTION, REQUIRED, WriteRefused, add_measure
+
+    path = _target_file(file)
+    fields = {"id": id, "date": date, "actor": actor or None, "target": target or None, "kind": kind,
+              "title": title, "status": status, "effective": effective, "expires": expires,
+              "not_before": not_before, "responds_to": responds_to or None, "sources": source or None,
+              "weight": weight, "tags": tag or None, "notes": notes, "quote": quote}
+    missing = [f for f in REQUIRED if not fields.get(f)]
+    if missing and sys.stdin.isatty():
+        for f in missing:
+            answer = typer.prompt(OPTION[f].lstrip("-"))
+            fields[f] = answer.split() if f in ("actor", "target") else answer
+        missing = []
+    if missing:
+        usage_error("add: missing " + ", ".join(OPTION[f] for f in missing))
+
+    try:
+        added = add_measure(path, fields)
+    except LedgerUnusable as e:
+        fail(f"{e.path}: {e.message}")
+    except WriteRefused as e:
+        for p in sorted(e.problems, key=lambda p: p.sort_key()):
+            err(str(p))
+        for option, message in e.entry_problems:
+            err(f"ledger: {option}: {message}")
+        fail(f"{path}: not added: {e.message}")
+    for p in added.warnings:
+        err(f"ledger: warning: {p.message}")
+    if json_:
+        emit_json(_measure_json(added.measure))
+    err(f"added measure '{added.measure.id}' to {added.path}")
+
+
+def empty_template() -> str:
+    """A ledger with no measures and, in comments, every field of the format."""
+    from ..model import EVENT_FIELDS, MEASURE_FIELDS, REPORT_FIELDS, SOURCE_FIELDS
+
+    example = {
+        "id": "us-steel-tariff", "date": "2025-03-12", "actor": "US", "target": "[CN, EU]", "kind": "tariff",
+        "title": "25 percent tariff on steel imports", "status": "in-force", "effective": "2025-03-12",
+        "expires": "2026-03-12", "not_before": "2025-03-12T00:01:00-04:00", "responds_to": "[]",
+        "sources": "[example-news-2025-03-12]", "weight": "3", "tags": "[steel]",
+        "quote": "The tariff takes effect on March 12.", "notes": "Anything else; say when a link is inferred.",
+        "source": "other-paper-2025-03-13", "end": "2025-03-14", "countries": "[US, CN]",
+        "place": "Geneva", "agenda": "[tariffs]", "publisher": "Example News",
+        "published": "2025-03-12", "url": "https://example.org/article", "author": "A. Writer",
+    }
+
+    def block(specs, indent: str, first: str, skip=()) -> list[str]:
+        out = []
+        for i, s in enumerate(s for s in specs if s.name not in skip):
+            lead = first if i == 0 else indent
+            need = "required" if s.required else "optional"
+            value = example.get(s.name, "")
+            if s.name == "kind" and specs is EVENT_FIELDS:
+                value = "talks"
+            if s.name == "status" and specs is EVENT_FIELDS:
+                value = "held"
+            if s.name == "title" and specs is not MEASURE_FIELDS:
+                value = "Trade talks in Geneva" if specs is EVENT_FIELDS else "Headline as printed"
+            if s.name == "id" and specs is EVENT_FIELDS:
+                value = "geneva-talks-2025-03"
+            if s.name == "notes" and specs is SOURCE_FIELDS:
+                value = "How the publication date was inferred"
+            if s.name == "date" and specs is REPORT_FIELDS:
+                value = "2025-03-13"
+            out.append(f"#{lead}{s.name}: {value}".rstrip() + f"    # {need}: {s.doc}")
+        return out
+
+    lines = [
+        "# An escalation ledger: trade and sanctions measures, who answered whom, and when.",
+        "# Check it with `ledger check -f THIS_FILE`; add entries with `ledger add` or by hand.",
+        "# Every field of the format is shown below in comments: uncomment and edit.",
+        "version: 1",
+        "title: My escalation ledger",
+        "",
+        "# Codes beyond ISO 3166-1 alpha-2 (blocs, regions), code: name",
+        "countries:",
+        "  EU: European Union",
+        "",
+        "# The publications entries rest on, by id (measures cite them in `sources:`)",
+        "sources: {}",
+        "#  example-news-2025-03-12:",
+        *block(SOURCE_FIELDS, "    ", "    "),
+        "",
+        "# Summits, calls and talks (not measures)",
+        "events: []",
+        *block(EVENT_FIELDS, "    ", "  - "),
+        "",
+        "# The measures. Replace `[]` with entries like the one in comments below.",
+        "measures: []",
+        *block(MEASURE_FIELDS, "    ", "  - ", skip=("reports",)),
+        "#    reports:    # optional: another source's disagreeing version, both are kept",
+        *block(REPORT_FIELDS, "        ", "      - "),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def init(
+    path: Annotated[str, typer.Argument(metavar="PATH", help="The new ledger file.")],
+    empty: Annotated[bool, Opt("--empty", help="A commented template with no measures, instead of a copy of the bundled ledger.")] = False,
+    force: Annotated[bool, Opt("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Start your own ledger at PATH: a copy of the bundled one, or --empty for a template."""
+    from ..load import bundled_ledger_path
+    from ..write import locked, write_atomic
+
+    if os.path.isdir(path):
+        fail(f"{path}: is a directory; give a file name, e.g. {os.path.join(path, 'ledger.yaml')}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        fail(f"{path}: directory {parent} does not exist")
+    if os.path.lexists(path) and not force:
+        fail(f"{path}: already exists; not overwritten (use --force to replace it)")
+    if empty:
+        data = empty_template().encode("utf-8")
+    else:
+        with open(bundled_ledger_path(), "rb") as f:
+            data = f.read()
+    try:
+        with locked(path):
+            write_atomic(path, data)
+    except OSError as e:
+        fail(f"{path}: {e.strerror or e}")
+    what = "an empty ledger (a commented template)" if empty else "a copy of the bundled ledger"
+    err(f"created {path}: {what}")
+    err(f"use it with:  export {ENV_FILE}={_shell_quote(os.path.abspath(path))}   (or --file {_shell_quote(path)})")
+
+
+def _shell_quote(s: str) -> str:
+    import shlex
+
+    return shlex.quote(s)

@@ -1,0 +1,378 @@
+"""Writing a ledger: append one measure as text, atomically, under a lock.
+
+The file is never re-serialised: the new entry is rendered as YAML text and
+spliced in after the last item of `measures:`, so comments, order and formatting
+elsewhere stay byte for byte. Before anything is written the whole new text is
+loaded and checked; the rest of the ledger must read back unchanged and the new
+entry exactly as asked, or nothing is written.
+
+The write itself: a temporary file in the same directory, fsync, the old file's
+mode, `os.replace`, fsync of the directory; all under an exclusive `flock` on a
+sidecar lock file (`.NAME.lock`). Locking the ledger itself does not work: the
+rename swaps the inode under writers waiting on the old one.
+
+No printing here: failures are raised as `WriteRefused` with problems, and the
+cli turns them into lines and exit codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .model import MEASURE_FIELDS, Kind, Ledger, Measure, Problem, Status
+
+# Test-only hook: seconds to sleep between fsync of the temporary file and the
+# rename, so a test can SIGKILL a writer at the worst moment.
+ENV_PAUSE = "ESCALATION_LEDGER_TEST_PAUSE_BEFORE_RENAME"
+
+# Option names as the cli spells them, by field: problems in the new entry name them.
+OPTION = {"id": "--id", "date": "--date", "actor": "--actor", "target": "--target", "kind": "--kind",
+          "title": "--title", "status": "--status", "effective": "--effective", "expires": "--expires",
+          "not_before": "--not-before", "responds_to": "--responds-to", "sources": "--source",
+          "weight": "--weight", "tags": "--tag", "quote": "--quote", "notes": "--notes"}
+REQUIRED = tuple(s.name for s in MEASURE_FIELDS if s.required)
+_LIST_FIELDS = {"actor", "target", "responds_to", "sources", "tags"}
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+class WriteRefused(Exception):
+    """Nothing was written. `problems` are located in the ledger as it stands;
+    `entry_problems` are (option, message) pairs about the new entry."""
+
+    def __init__(self, message: str, problems: list[Problem] = (), entry_problems: list[tuple[str, str]] = ()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+        self.entry_problems = list(entry_problems)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `add_measure` did: the measure as it now reads from the file, and warnings about it."""
+
+    path: str
+    measure: Measure
+    warnings: tuple[Problem, ...]
+
+
+# --- Rendering one entry -----------------------------------------------------------------
+
+
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def quote(text: str) -> str:
+    """A YAML double-quoted scalar: JSON's escapes are YAML's, so any string is safe.
+
+    Characters the loader refuses in a file (C1 controls, line separators) are
+    written as escapes rather than raw.
+    """
+    s = json.dumps(text, ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+def _scalar(field: str, value) -> str:
+    if field == "weight":
+        return str(int(value)) if re.fullmatch(r"[+-]?\d+", str(value)) else quote(str(value))
+    if field in ("kind", "status") and re.fullmatch(r"[a-z-]+", str(value)):
+        return str(value)
+    if field == "date" and _PLAIN_DATE.match(str(value)):
+        return str(value)
+    return quote(str(value))
+
+
+def render_entry(fields: dict, dash_indent: int = 2, key_offset: int = 2, newline: str = "\n") -> str:
+    """One `- id: ...` list item, fields in the format's order, every line ending in `newline`."""
+    lines = []
+    pad = " " * (dash_indent + key_offset)
+    for spec in MEASURE_FIELDS:
+        value = fields.get(spec.name)
+        if value is None or (spec.name in _LIST_FIELDS and not value):
+            continue
+        if spec.name in _LIST_FIELDS:
+            items = [value] if isinstance(value, str) else list(value)
+            text = "[" + ", ".join(quote(str(v)) for v in items) + "]"
+        else:
+            text = _scalar(spec.name, value)
+        lines.append(f"{pad}{spec.name}: {text}")
+    first = lines[0][dash_indent + key_offset:]
+    lines[0] = " " * dash_indent + "-" + " " * (key_offset - 1) + first
+    return "".join(line + newline for line in lines)
+
+
+# --- Where the entry goes --------------------------------------------------------------------
+
+
+def _newline_of(text: str) -> str:
+    i = text.find("\n")
+    if i > 0 and text[i - 1] == "\r":
+        return "\r\n"
+    if i < 0 and "\r" in text:
+        return "\r"
+    return "\n"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def splice(name: str, text: str, fields: dict) -> str:
+    """The ledger text with `fields` appended as the last item of `measures:`.
+
+    Every byte outside the insertion stays as it was, except `measures: []`
+    (or an empty `measures:`) whose line loses the empty value.
+    """
+    from .load import Map, Scalar, Seq, parse_tree
+
+    root, problems = parse_tree(name, text)
+    if root is None or not isinstance(root, Map) or "measures" not in root.keys:
+        raise WriteRefused("the ledger has no 'measures:' list to add to", problems)
+    nl = _newline_of(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += nl
+    lines = text.splitlines(keepends=True)
+    keys = [k for k, _ in root.items]
+    index = next(i for i, k in enumerate(keys) if k.value == "measures")
+    key = keys[index]
+    value = root.items[index][1]
+    next_line = keys[index + 1].line if index + 1 < len(keys) else len(lines) + 1
+
+    if isinstance(value, Seq) and value.items:
+        if lines[value.line - 1][value.col - 1] == "[":
+            raise WriteRefused(f"'measures:' at line {key.line} is a [flow, list]; ledger add appends only to a "
+                               "block list ('- ' items); rewrite it as one")
+        first = value.items[0]
+        dash = value.col - 1
+        offset = max(first.col - value.col, 2)
+        # after the last content line of the last item; comments and blank lines that
+        # introduce what follows stay after the new entry
+        at = next_line - 1
+        while at > value.items[-1].line:
+            stripped = lines[at - 1].strip()
+            if stripped in ("", "...") or (stripped.startswith("#") and _indent(lines[at - 1]) <= dash):
+                at -= 1
+            else:
+                break
+        last_start = value.items[-1].line
+        blank = last_start >= 2 and lines[last_start - 2].strip() == "" and len(value.items) > 1
+        entry = (nl if blank else "") + render_entry(fields, dash, offset, nl)
+        return "".join(lines[:at]) + entry + "".join(lines[at:])
+
+    empty_flow = isinstance(value, Seq)  # `measures: []`
+    if not (empty_flow or (isinstance(value, Scalar) and value.is_null())):
+        raise WriteRefused(f"'measures:' at line {key.line} is not a list")
+    line = lines[key.line - 1]
+    body = line.rstrip("\r\n")
+    ending = line[len(body):] or nl
+    if empty_flow or value.value:
+        # drop the `[]` (or `~`, `null`) written after the key, keep any comment
+        if value.line != key.line:
+            raise WriteRefused(f"'measures:' at line {key.line} spreads over several lines; write it as 'measures: []'")
+        start = value.col - 1
+        end = body.index("]", start) + 1 if empty_flow else start + len(value.value)
+        body = (body[:start].rstrip() + (" " + body[end:].lstrip() if body[end:].strip() else ""))
+    entry = render_entry(fields, key.col - 1 + 2, 2, nl)
+    return "".join(lines[: key.line - 1]) + body + ending + entry + "".join(lines[key.line:])
+
+
+# --- Checking the result ---------------------------------------------------------------------------
+
+
+def expected_values(fields: dict) -> dict:
+    """The asked fields converted the way the loader reads them, for the read-back comparison."""
+    from .load import parse_date, parse_moment
+
+    out = {}
+    for f, v in fields.items():
+        if v is None or (f in _LIST_FIELDS and not v):
+            continue
+        if f == "date":
+            out[f] = parse_date(v)
+        elif f in ("effective", "expires", "not_before"):
+            out[f] = parse_moment(v)
+        elif f == "kind":
+            out[f] = Kind(v)
+        elif f == "status":
+            out[f] = Status(v)
+        elif f == "weight":
+            out[f] = int(v)
+        elif f in _LIST_FIELDS:
+            out[f] = tuple([v] if isinstance(v, str) else v)
+        elif f in ("title",):
+            out[f] = v.strip()
+        else:
+            out[f] = v
+    return out
+
+
+def _entry_lines(old: str, new: str) -> tuple[int, int]:
+    """1-based first and last line of the inserted entry in `new`."""
+    a, b = old.splitlines(), new.splitlines()
+    top = 0
+    while top < len(a) and top < len(b) and a[top] == b[top]:
+        top += 1
+    tail = 0
+    while tail < len(a) - top and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    return top + 1, len(b) - tail
+
+
+def _option_for(new: str, line: int) -> str:
+    text = new.splitlines()[line - 1].lstrip(" -")
+    field = text.split(":", 1)[0]
+    return OPTION.get(field, field)
+
+
+def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, list[Problem]]:
+    """Check everything, write nothing: -> (new text, new ledger, new measure, warnings about it)."""
+    from .check import check_ledger
+    from .load import load_text
+
+    old, old_problems = load_text(name, text)
+    if old is not None:
+        old_problems = old_problems + check_ledger(old)
+    errors = [p for p in old_problems if p.severity == "error"]
+    if old is None or errors:
+        raise WriteRefused("the ledger has errors already; fix them first (ledger check lists them)", errors)
+
+    new_text = splice(name, text, fields)
+    first, last = _entry_lines(text, new_text)
+    new, problems = load_text(name, new_text)
+    if new is not None:
+        problems = problems + check_ledger(new)
+    inside = [p for p in problems if first <= p.line <= last]
+    errors = [p for p in inside if p.severity == "error"]
+    if errors or new is None:
+        outside = [p for p in problems if p.severity == "error" and not first <= p.line <= last]
+        raise WriteRefused("the new measure is not valid", outside,
+                           [(_option_for(new_text, p.line), p.message) for p in errors])
+    others = [p for p in problems if p.severity == "error"]
+    if others:  # pragma: no cover - the old file was clean and only the entry was added
+        raise WriteRefused("adding the measure would break the ledger", others)
+
+    measure = new.measures[-1] if new.measures else None
+    if measure is None or measure.id != fields["id"]:
+        raise WriteRefused("the new measure did not land at the end of 'measures:'; nothing written")
+    if new.measures[:-1] != old.measures or new.events != old.events or new.sources != old.sources \
+            or new.countries != old.countries or new.title != old.title:
+        raise WriteRefused("appending would change other entries of the ledger; nothing written")
+    for f, want in expected_values(fields).items():
+        if getattr(measure, f) != want:
+            raise WriteRefused(f"the new measure would read back with {f} = {getattr(measure, f)!r}, "
+                               f"not {want!r} as asked; nothing written")
+    warnings = [p for p in inside if p.severity == "warning"]
+    return new_text, new, measure, warnings
+
+
+# --- Locking and the atomic write --------------------------------------------------------------------------
+
+
+def lock_path(path: str) -> str:
+    real = os.path.realpath(path)
+    d, base = os.path.split(real)
+    return os.path.join(d, f".{base}.lock")
+
+
+@contextlib.contextmanager
+def locked(path: str) -> Iterator[None]:
+    """Hold an exclusive lock on the ledger's sidecar lock file (never deleted: deleting races)."""
+    import fcntl
+
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _temp_prefix(real: str) -> str:
+    return f".{os.path.basename(real)}."
+
+
+def remove_stale_temps(path: str) -> None:
+    """Temporary files left by a writer killed mid-write; call only under the lock."""
+    real = os.path.realpath(path)
+    d = os.path.dirname(real)
+    for stale in glob.glob(os.path.join(glob.escape(d), glob.escape(_temp_prefix(real)) + "*.tmp")):
+        with contextlib.suppress(OSError):
+            os.unlink(stale)
+
+
+def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` (symlinks resolved) by `data`: the old file or the new one, never half."""
+    real = os.path.realpath(path)
+    d = os.path.dirname(real)
+    if mode is None:
+        try:
+            mode = os.stat(real).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=_temp_prefix(real), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        pause = os.environ.get(ENV_PAUSE)
+        if pause:
+            time.sleep(float(pause))
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def _read(path: str) -> tuple[str, str, bytes]:
+    """-> (display name, text, bom); raises WriteRefused for a file that cannot be decoded."""
+    from .load import decode, read_source
+
+    name, data = read_source(path)
+    text, problems = decode(name, data)
+    if text is None:
+        raise WriteRefused("the ledger cannot be read as text; fix it first", problems)
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    return name, text, bom
+
+
+def add_measure(path: str, fields: dict) -> Added:
+    """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
+    or LedgerUnusable (the file cannot be opened)."""
+    from .load import load_text
+
+    fields = {k: v for k, v in fields.items() if v is not None}
+    with locked(path):
+        remove_stale_temps(path)
+        name, text, bom = _read(path)  # under the lock: other writers may have appended
+        new_text, _new, measure, warnings = prepare(name, text, fields)
+        data = bom + new_text.encode("utf-8")
+        write_atomic(path, data)
+        # read back what is on disk now, still under the lock
+        _name, back, _bom = _read(path)
+        ledger, problems = load_text(name, back)
+        again = ledger.measure(measure.id) if ledger is not None else None
+        if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
+            raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
+    return Added(name, measure, tuple(warnings))
+
+
+def moment_text(value: dt.date | dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
