@@ -57,7 +57,10 @@ def ids(ledger):
 
 def test_as_of_hides_what_was_not_yet_known(small):
     seen = select(small, Selection(as_of=date(2025, 2, 15)))
-    assert ids(seen) == ["a-tariff", "b-counter", "b-controls", "talks-1"]
+    # The July visit and the May summit are already reported by s2, published 2025-02-01.
+    assert ids(seen) == ["a-tariff", "b-counter", "b-controls", "talks-1", "visit-1", "summit-x"]
+    seen = select(small, Selection(as_of=date(2025, 1, 15)))
+    assert ids(seen) == ["a-tariff", "talks-1"]  # talks-1: s1 reported it on 2025-01-01
 
 
 def test_month_precision_date_is_known_from_its_first_day(small):

@@ -1,6 +1,9 @@
 """Which records a report sees: the as-of date and the command line's filters.
 
-Pure: a Ledger and a Selection in, a smaller Ledger out. Every report runs on the
+Pure: a Ledger and a Selection in, a smaller Ledger out. The as-of day hides
+what was not yet known on it: measures dated after it, and events neither
+happened nor reported by then (a summit scheduled for later is shown once a
+source has announced it). Every report runs on the
 selected ledger, so "hidden after the as-of date" and "--country CN" mean the same
 thing in the timeline, the deadlines, the chains and the summary.
 """
@@ -8,10 +11,11 @@ thing in the timeline, the deadlines, the chains and the summary.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .model import Event, Ledger, LedgerDate, Measure
+from .model import Event, Ledger, LedgerDate, Measure, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +23,8 @@ class Selection:
     """What a report is asked to look at.
 
     Fields:
-      as_of: the day the report is seen from; records whose date begins after it
-        are hidden (nobody could have known them).
+      as_of: the day the report is seen from; records not yet known on that day
+        are hidden (see `known_from`).
       countries: keep records with one of these codes as actor or target (events:
         among their countries); empty keeps all.
       kinds: keep measures of these kinds and events of these event kinds; empty
@@ -36,9 +40,24 @@ class Selection:
     until: date | None = None
 
 
+def known_from(record: Measure | Event, sources: Mapping[str, Source]) -> date:
+    """The first day a record could be known.
+
+    A measure is dated by its announcement, so it is known from its date's first
+    day. An event is dated by when it happens, and a scheduled summit is known
+    before it: an event is known from its first day, or from the earliest
+    publication of a source reporting it if that is earlier.
+    """
+    first = record.date.first
+    if isinstance(record, Event):
+        for i in record.sources:
+            s = sources.get(i)
+            if s is not None and s.published is not None and s.published.first < first:
+                first = s.published.first
+    return first
+
+
 def _in_range(d: LedgerDate, s: Selection) -> bool:
-    if d.first > s.as_of:
-        return False
     if s.since is not None and d.last < s.since:
         return False
     if s.until is not None and d.first > s.until:
@@ -48,7 +67,7 @@ def _in_range(d: LedgerDate, s: Selection) -> bool:
 
 def keeps_measure(m: Measure, s: Selection) -> bool:
     """True when the selection keeps the measure."""
-    if not _in_range(m.date, s):
+    if m.date.first > s.as_of or not _in_range(m.date, s):
         return False
     if s.kinds and m.kind.value not in s.kinds:
         return False
@@ -57,9 +76,9 @@ def keeps_measure(m: Measure, s: Selection) -> bool:
     return True
 
 
-def keeps_event(e: Event, s: Selection) -> bool:
-    """True when the selection keeps the event."""
-    if not _in_range(e.date, s):
+def keeps_event(e: Event, s: Selection, sources: Mapping[str, Source] | None = None) -> bool:
+    """True when the selection keeps the event (sources: the ledger's, for `known_from`)."""
+    if known_from(e, sources or {}) > s.as_of or not _in_range(e.date, s):
         return False
     if s.kinds and e.kind.value not in s.kinds:
         return False
@@ -73,5 +92,5 @@ def select(ledger: Ledger, selection: Selection) -> Ledger:
     return dataclasses.replace(
         ledger,
         measures=tuple(m for m in ledger.measures if keeps_measure(m, selection)),
-        events=tuple(e for e in ledger.events if keeps_event(e, selection)),
+        events=tuple(e for e in ledger.events if keeps_event(e, selection, ledger.sources)),
     )

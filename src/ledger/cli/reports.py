@@ -1,3 +1,271 @@
-"""Commands: reports. (Registered on ledger.cli.app.)"""
+"""Commands: the reports (timeline, deadlines, chains, summary, show). Registered on ledger.cli.app.
+
+Each command: load (exit 1 on a bad ledger), select (as-of and filters), call a pure
+report, render, print. People's output starts with a header line naming the ledger
+and the as-of day; `--json` prints the JSON contract and nothing else on stdout.
+Rich is only imported for people's output; long outputs (more than
+render.RICH_ROW_LIMIT rows) are printed as plain aligned text, which is fast.
+"""
 
 from __future__ import annotations
+
+import re
+import sys
+from dataclasses import replace
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from . import EXIT_DATA, FileOpt, JsonOpt, app, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
+from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).")]
+
+
+def _print_header(ledger, selection, count: str | None = None) -> None:
+    from .. import render
+
+    text = render.header(ledger, selection, is_bundled(ledger.path), count)
+    from rich.text import Text
+
+    console().print(Text(text, style="dim"), overflow="fold")
+
+
+def _plain(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _header_plain(ledger, selection, count: str | None = None) -> None:
+    from .. import render
+
+    _plain(render.header(ledger, selection, is_bundled(ledger.path), count) + "\n")
+
+
+@app.command()
+def timeline(
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+) -> None:
+    """Measures and events in date order: date, actor → target, kind, title, status.
+
+    A measure that answers another is marked with the ids it answers. Dates known
+    only to the month show as 2025-07.
+    """
+    from .. import render
+    from ..select import select
+    from ..timeline import timeline as build_timeline
+
+    selection = selection_from(as_of, country, kind, since, until)
+    ledger, _ = load_or_exit(file)
+    records = build_timeline(select(ledger, selection))
+    if json_:
+        emit_json(render.timeline_json(records))
+    elif len(records) > render.RICH_ROW_LIMIT:
+        _header_plain(ledger, selection, render.plural(len(records), "entry", "entries"))
+        _plain(render.timeline_lines(records))
+    else:
+        _print_header(ledger, selection, render.plural(len(records), "entry", "entries"))
+        if records:
+            console().print(render.render_timeline(records))
+    if not records:
+        err("ledger: nothing in the ledger matches; widen the filters or move --as-of")
+
+
+_WITHIN = re.compile(r"(\d+)\s*([dwmy]?)\Z")
+
+
+def parse_within(text: str, as_of: date) -> int:
+    """`30d`, `6w`, `2m`, `1y` (or a bare number of days) -> days from the as-of day."""
+    m = _WITHIN.match(text.strip().lower())
+    if not m:
+        usage_error(f"--within '{text}' is not a span; write e.g. 30d, 6w, 2m or 1y")
+    from dateutil.relativedelta import relativedelta
+
+    n, unit = int(m.group(1)), m.group(2) or "d"
+    step = {"d": relativedelta(days=n), "w": relativedelta(weeks=n),
+            "m": relativedelta(months=n), "y": relativedelta(years=n)}[unit]
+    return ((as_of + step) - as_of).days
+
+
+def _suggest_as_of(ledger, last) -> str:
+    """An as-of day with something ahead: the newest source's day if that works, else the day before."""
+    days = [s.published.first for s in ledger.sources.values()
+            if s.published is not None and s.published.precision == "day"]
+    moment_day = last.deadline.date.first
+    good = [d for d in days if d < moment_day]
+    return (max(good) if good else date.fromordinal(moment_day.toordinal() - 1)).isoformat()
+
+
+@app.command()
+def deadlines(
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also list deadlines that have passed (as days ago).")] = False,
+    within: Annotated[str | None, typer.Option("--within", metavar="SPAN",
+                                               help="Only deadlines at most this far ahead: 30d, 6w, 2m, 1y.")] = None,
+) -> None:
+    """Dates ahead of the as-of day: when measures take effect, may not start before, expire; events.
+
+    Each row gives a countdown ('in 18 days'; in hours when under two days; 'today';
+    '3 days ago' with --all). Days count from the as-of day's 00:00 UTC; date-times
+    with offsets count in exact hours. --since/--until select by the deadline's own
+    day. When two sources give different dates, both rows are shown, marked disputed.
+    """
+    from .. import render
+    from ..deadlines import latest_passed, upcoming_deadlines
+    from ..select import select
+
+    selection = selection_from(as_of, country, kind, since, until)
+    span = parse_within(within, selection.as_of) if within is not None else None
+    ledger, _ = load_or_exit(file)
+    # --since/--until pick deadlines by their own day, not by their measure's date.
+    seen = select(ledger, replace(selection, since=None, until=None))
+    rows = upcoming_deadlines(seen, selection.as_of, within_days=span, include_passed=all_,
+                              since=selection.since, until=selection.until)
+    if json_:
+        emit_json(render.deadlines_json(rows))
+    elif len(rows) > render.RICH_ROW_LIMIT:
+        _header_plain(ledger, selection, render.plural(len(rows), "deadline"))
+        _plain(render.deadlines_lines(rows))
+    else:
+        _print_header(ledger, selection, render.plural(len(rows), "deadline"))
+        if rows:
+            console().print(render.render_deadlines(rows))
+    if not rows:
+        horizon = f" within {within}" if within else ""
+        err(f"ledger: no deadlines ahead of {selection.as_of.isoformat()}{horizon}.")
+        last = latest_passed(seen, selection.as_of)
+        if last is not None:
+            d = last.deadline
+            err(f"ledger: the latest passed: {render.moment_text(d.moment, d.precision)} ({last.text}), "
+                f"{d.what}: {d.title} [{d.ref}]")
+            err(f"ledger: see them from an earlier day, e.g. --as-of {_suggest_as_of(ledger, last)}, "
+                "or list passed ones with --all")
+
+
+@app.command()
+def chains(
+    measure_id: Annotated[str | None, typer.Argument(
+        metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.")] = None,
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also list single measures that answer nothing and were not answered.")] = False,
+) -> None:
+    """Escalation chains as trees: each measure and the measures that answered it, down the chain.
+
+    Each chain's header gives its steps (measures), depth (answers in its longest
+    line), moves per country and summed escalation weight; each node its date,
+    actor → target, title and the lag in days after the measure it answers
+    ('lag unknown' when a date is known only to the month).
+    """
+    from .. import render
+    from ..chains import build_chains, chain_stats, chains_through, is_chain
+    from ..select import select
+    from ..show import find
+
+    selection = selection_from(as_of, country, kind, since, until)
+    ledger, _ = load_or_exit(file)
+    seen = select(ledger, selection)
+    if measure_id is not None:
+        record = find(seen, measure_id)
+        if record is None:
+            _not_found(ledger, seen, measure_id, selection)
+        if record not in seen.measures:
+            fail(f"'{measure_id}' is an event; chains link measures (try: ledger show {measure_id})")
+        roots = chains_through(seen, measure_id)
+        if not any(is_chain(r) for r in roots):
+            err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
+    else:
+        roots = [r for r in build_chains(seen) if all_ or is_chain(r)]
+    pairs = [(r, chain_stats(r)) for r in roots]
+    if json_:
+        emit_json(render.chains_json(pairs))
+    elif render.count_nodes(pairs) > render.RICH_ROW_LIMIT:
+        _header_plain(ledger, selection, render.plural(len(pairs), "chain"))
+        _plain(render.chains_lines(pairs, measure_id))
+    else:
+        _print_header(ledger, selection, render.plural(len(pairs), "chain"))
+        if pairs:
+            console().print(render.render_chains(pairs, measure_id))
+    if not pairs:
+        err("ledger: no chains: no measure answers another in this view of the ledger"
+            + ("" if all_ else " (--all lists single measures)"))
+
+
+@app.command()
+def summary(
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+) -> None:
+    """One row per country, most active first: measures imposed and received, in force, weight.
+
+    Imposed: measures it took as actor. Received: aimed at it by others. In force:
+    of those it imposed, in force on the as-of day. Weight: net escalation weight
+    of what it imposed. Also its measures by kind, its latest measure and its next
+    deadline.
+    """
+    from .. import render
+    from ..select import select
+    from ..summary import summarize
+
+    selection = selection_from(as_of, country, kind, since, until)
+    ledger, _ = load_or_exit(file)
+    rows = summarize(select(ledger, selection), selection.as_of, selection.countries)
+    if json_:
+        emit_json(render.summary_json(rows))
+    elif len(rows) > render.RICH_ROW_LIMIT:
+        _header_plain(ledger, selection, render.plural(len(rows), "country", "countries"))
+        _plain(render.summary_lines(rows))
+    else:
+        _print_header(ledger, selection, render.plural(len(rows), "country", "countries"))
+        if rows:
+            console().print(render.render_summary(rows))
+    if not rows:
+        err("ledger: no country has a measure or event in this view of the ledger")
+
+
+def _not_found(ledger, seen, record_id: str, selection) -> None:
+    from ..show import find, suggest_ids
+
+    hidden = find(ledger, record_id)
+    if hidden is not None:
+        if hidden.date.first > selection.as_of:
+            fail(f"'{record_id}' is dated {hidden.date}, after --as-of {selection.as_of.isoformat()}; "
+                 "it was not known then")
+        fail(f"'{record_id}' is left out by the --country/--kind/--since/--until filters")
+    close = suggest_ids(ledger, record_id)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else " (ledger timeline lists the ids)"
+    fail(f"no measure or event '{record_id}' in {ledger.path}{hint}")
+
+
+@app.command()
+def show(
+    record_id: IdArg,
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+) -> None:
+    """Everything about one measure or event: fields, sources, what it answers and what answered it,
+    its deadlines with countdowns, and where sources disagree.
+
+    Exits 1 when there is no such id (with a suggestion).
+    """
+    from .. import render
+    from ..select import select
+    from ..show import show_record
+
+    selection = selection_from(as_of, country, kind, since, until)
+    ledger, _ = load_or_exit(file)
+    seen = select(ledger, selection)
+    view = show_record(seen, record_id, selection.as_of)
+    if view is None:
+        _not_found(ledger, seen, record_id, selection)
+    if json_:
+        emit_json(render.show_json(view))
+    else:
+        _print_header(ledger, selection)
+        console().print(render.render_show(view))
+
+
+__all__ = ["timeline", "deadlines", "chains", "summary", "show", "EXIT_DATA"]

@@ -1,0 +1,575 @@
+"""Report rows -> JSON-ready dicts, Rich renderables, or plain aligned text. Never prints.
+
+Three outputs for each report:
+  *_json:   dicts and lists of str/int/None only, keys fixed (the `--json` contract,
+            pinned by tests/test_json_contract.py); dates are ISO 8601 strings, a
+            month-precision date stays `2025-10`; actor/target are always lists.
+  render_*: Rich renderables for people (Table, Tree, Group). User text always goes
+            in as `rich.text.Text`, never as markup, so a title `[bold]x[/x]` prints
+            as written.
+  *_lines:  plain aligned text for long outputs. A Rich Table costs about 1.6 ms a
+            row, so above `RICH_ROW_LIMIT` rows the cli prints these lines instead:
+            a 100,000-row timeline streams in seconds, not minutes.
+
+Rich is imported inside the render_* functions only: `--json` never loads it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+from .chains import ChainNode, ChainStats
+from .deadlines import DeadlineRow
+from .model import DEESCALATING, Event, Ledger, LedgerDate, Measure, Moment
+from .select import Selection
+from .show import RecordView
+from .summary import CountrySummary
+
+# Above this many rows (or tree nodes) people's output is plain aligned text.
+RICH_ROW_LIMIT = 200
+
+
+# --- small shared pieces ---------------------------------------------------------------
+
+
+def iso(value) -> str | None:
+    """A LedgerDate, date or date-time as an ISO 8601 string (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, LedgerDate):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def moment_text(moment: Moment, precision: str = "day") -> str:
+    """`2025-11-01`, `2025-11-01 06:00-05:00` (offset kept), or `2025-07` for a month."""
+    if isinstance(moment, datetime):
+        return moment.isoformat(sep=" ", timespec="minutes")
+    if precision != "day":
+        return str(LedgerDate(moment, precision))  # type: ignore[arg-type]
+    return moment.isoformat()
+
+
+def who(actor: Iterable[str], target: Iterable[str]) -> str:
+    """`US → CN`; a mutual measure (same countries on both sides) is `US ↔ CN`."""
+    actor, target = tuple(actor), tuple(target)
+    if set(actor) == set(target) and len(actor) > 1:
+        return " ↔ ".join(actor)
+    return f"{', '.join(actor)} → {', '.join(target)}"
+
+
+def record_who(r: Measure | Event) -> str:
+    if isinstance(r, Measure):
+        return who(r.actor, r.target)
+    return ", ".join(r.countries)
+
+
+def header(ledger: Ledger, selection: Selection, bundled: bool, count: str | None = None) -> str:
+    """The line above people's output: which ledger, seen as of which day, with which filters."""
+    parts = ["bundled ledger" if bundled else ledger.path, f"as of {selection.as_of.isoformat()}"]
+    if selection.countries:
+        parts.append("country " + ", ".join(sorted(selection.countries)))
+    if selection.kinds:
+        parts.append("kind " + ", ".join(sorted(selection.kinds)))
+    if selection.since:
+        parts.append(f"since {selection.since.isoformat()}")
+    if selection.until:
+        parts.append(f"until {selection.until.isoformat()}")
+    if count:
+        parts.append(count)
+    return " · ".join(parts)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def _align(rows: list[tuple[str, ...]]) -> str:
+    """Plain columns, padded to the widest cell; the last column is left ragged."""
+    if not rows:
+        return ""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    out = []
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths)] + [r[-1]]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out) + "\n"
+
+
+# --- timeline --------------------------------------------------------------------------
+
+
+def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
+    """Items: measures {id, type, date, actor, target, kind, title, status, responds_to};
+    events {id, type, date, end, countries, kind, title, status}."""
+    out = []
+    for r in records:
+        if isinstance(r, Measure):
+            out.append({
+                "id": r.id, "type": "measure", "date": str(r.date), "actor": list(r.actor),
+                "target": list(r.target), "kind": r.kind.value, "title": r.title,
+                "status": r.status.value, "responds_to": list(r.responds_to),
+            })
+        else:
+            out.append({
+                "id": r.id, "type": "event", "date": str(r.date), "end": iso(r.end),
+                "countries": list(r.countries), "kind": r.kind.value, "title": r.title,
+                "status": r.status.value,
+            })
+    return out
+
+
+def render_timeline(records: list[Measure | Event]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Who", no_wrap=True)
+    table.add_column("Kind · status", no_wrap=True)
+    table.add_column("Title", ratio=1, overflow="fold")
+    for r in records:
+        title = Text(r.title)
+        if isinstance(r, Measure):
+            kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
+            if r.responds_to:
+                title.append("\n↳ answers " + ", ".join(r.responds_to), style="dim")
+        else:
+            kind = Text(r.kind.value, style="cyan italic")
+            title.stylize("italic")
+        kind.append("\n" + r.status.value, style="dim")
+        table.add_row(Text(str(r.date)), Text(record_who(r)), kind, title)
+    return table
+
+
+def timeline_lines(records: list[Measure | Event]) -> str:
+    rows = [("DATE", "WHO", "KIND", "STATUS", "TITLE")]
+    for r in records:
+        mark = f"  (answers {', '.join(r.responds_to)})" if isinstance(r, Measure) and r.responds_to else ""
+        rows.append((str(r.date), record_who(r), r.kind.value, r.status.value, r.title + mark))
+    return _align(rows)
+
+
+# --- deadlines -------------------------------------------------------------------------
+
+
+def deadlines_json(rows: Iterable[DeadlineRow]) -> list[dict]:
+    """Items {date, days_left, hours_left, countdown, what, title, ref, countries, disputed, disputed_by}."""
+    out = []
+    for row in rows:
+        d = row.deadline
+        out.append({
+            "date": iso(d.moment) if d.precision == "day" else str(d.date),
+            "days_left": row.days_left,
+            "hours_left": None if row.hours_left is None else round(row.hours_left, 2),
+            "countdown": row.text,
+            "what": d.what,
+            "title": d.title,
+            "ref": d.ref,
+            "countries": list(d.countries),
+            "disputed": row.disputed,
+            "disputed_by": d.disputed_by,
+        })
+    return out
+
+
+def urgency(row: DeadlineRow) -> str:
+    """Rich style by how close a deadline is: passed dim, under two days bold red,
+    a week red, a month yellow, further green."""
+    if row.passed:
+        return "dim"
+    if row.hours_left is not None or row.days_left == 0:
+        return "bold red"
+    if row.days_left <= 7:
+        return "red"
+    if row.days_left <= 30:
+        return "yellow"
+    return "green"
+
+
+def _what(row: DeadlineRow) -> str:
+    return row.deadline.what
+
+
+def _dispute_note(row: DeadlineRow) -> str:
+    if row.deadline.disputed_by:
+        return f"disputed: the version of {row.deadline.disputed_by}"
+    if row.disputed:
+        return "disputed: another source gives another date"
+    return ""
+
+
+def render_deadlines(rows: list[DeadlineRow]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Countdown", no_wrap=True)
+    table.add_column("What", no_wrap=True)
+    table.add_column("Title · countries · id", ratio=1, overflow="fold")
+    for row in rows:
+        d = row.deadline
+        title = Text(d.title)
+        note = _dispute_note(row)
+        if note:
+            title.append(f"\n{note}", style="magenta")
+        title.append(f"\n{', '.join(d.countries)} · {d.ref}", style="dim")
+        table.add_row(Text(moment_text(d.moment, d.precision)), Text(row.text, style=urgency(row)),
+                      Text(_what(row)), title, style="dim" if row.passed else None)
+    return table
+
+
+def deadlines_lines(rows: list[DeadlineRow]) -> str:
+    out = [("DATE", "COUNTDOWN", "WHAT", "REF", "TITLE")]
+    for row in rows:
+        d = row.deadline
+        note = _dispute_note(row)
+        out.append((moment_text(d.moment, d.precision), row.text, _what(row), d.ref,
+                    d.title + (f"  ({note})" if note else "")))
+    return _align(out)
+
+
+# --- chains ----------------------------------------------------------------------------
+
+
+def _node_json(node: ChainNode) -> dict:
+    m = node.measure
+    return {"id": m.id, "date": str(m.date), "actor": list(m.actor), "target": list(m.target),
+            "kind": m.kind.value, "title": m.title, "weight": m.escalation, "lag_days": node.lag_days,
+            "repeated": node.repeated, "responses": []}
+
+
+def _tree_json(root: ChainNode) -> dict:
+    # Iterative: json.dumps copes with the nesting, but building it must not recurse.
+    top = _node_json(root)
+    stack = [(root, top)]
+    while stack:
+        node, out = stack.pop()
+        for child in node.responses:
+            c = _node_json(child)
+            out["responses"].append(c)
+            stack.append((child, c))
+    return top
+
+
+def stats_json(stats: ChainStats) -> dict:
+    return {"steps": stats.steps, "depth": stats.depth, "moves": dict(stats.moves), "weight": stats.weight}
+
+
+def chains_json(chains: Iterable[tuple[ChainNode, ChainStats]]) -> list[dict]:
+    """A list of trees. Every node {id, date, actor, target, kind, title, weight, lag_days,
+    repeated, responses}; each root also carries `stats` {steps, depth, moves, weight}."""
+    out = []
+    for root, stats in chains:
+        tree = _tree_json(root)
+        tree["stats"] = stats_json(stats)
+        out.append(tree)
+    return out
+
+
+def chain_heading(stats: ChainStats) -> str:
+    moves = ", ".join(f"{c} {n}" for c, n in stats.moves.items())
+    return (f"{plural(stats.steps, 'step')}, depth {stats.depth} · moves: {moves} · "
+            f"escalation weight {stats.weight:+d}")
+
+
+def _lag_text(node: ChainNode, is_root: bool) -> str:
+    if is_root:
+        return ""
+    if node.lag_days is None:
+        return "lag unknown"
+    return f"{plural(node.lag_days, 'day')} later" if node.lag_days >= 0 else f"{plural(-node.lag_days, 'day')} earlier"
+
+
+def _node_label(node: ChainNode, is_root: bool, focus: str | None):
+    from rich.text import Text
+
+    m = node.measure
+    label = Text()
+    label.append(str(m.date), style="bold" if m.id == focus else "")
+    label.append("  ")
+    label.append(who(m.actor, m.target), style="cyan")
+    label.append("  ")
+    label.append(m.title, style="bold" if m.id == focus else ("green" if m.kind in DEESCALATING else ""))
+    if m.id == focus:
+        label.append("  ◀", style="bold")
+    label.append("\n" + " · ".join(_node_notes(node, is_root)), style="dim")
+    return label
+
+
+def _node_notes(node: ChainNode, is_root: bool) -> list[str]:
+    notes = [node.measure.id]
+    lag = _lag_text(node, is_root)
+    if lag:
+        notes.append(lag)
+    if node.repeated:
+        notes.append("its answers are shown above")
+    return notes
+
+
+def render_chains(chains: list[tuple[ChainNode, ChainStats]], focus: str | None = None):
+    from rich.console import Group
+    from rich.text import Text
+    from rich.tree import Tree
+
+    parts = []
+    for i, (root, stats) in enumerate(chains, 1):
+        tree = Tree(Text(f"Chain {i}: {chain_heading(stats)}", style="bold"), guide_style="dim")
+        stack = [(root, tree.add(_node_label(root, True, focus)))]
+        while stack:
+            node, branch = stack.pop()
+            for child in node.responses:
+                stack.append((child, branch.add(_node_label(child, False, focus))))
+        if i > 1:
+            parts.append(Text(""))
+        parts.append(tree)
+    return Group(*parts)
+
+
+def chains_lines(chains: list[tuple[ChainNode, ChainStats]], focus: str | None = None) -> str:
+    out = []
+    for i, (root, stats) in enumerate(chains, 1):
+        out.append(f"Chain {i}: {chain_heading(stats)}")
+        stack = [(root, 1, True)]
+        while stack:
+            node, level, is_root = stack.pop()
+            m = node.measure
+            mark = "  <" if m.id == focus else ""
+            notes = "; ".join(_node_notes(node, is_root))
+            out.append(f"{'  ' * level}{m.date}  {who(m.actor, m.target)}  {m.title}  ({notes}){mark}")
+            stack.extend((c, level + 1, False) for c in reversed(node.responses))
+        out.append("")
+    return "\n".join(out)
+
+
+def count_nodes(chains: list[tuple[ChainNode, ChainStats]]) -> int:
+    return sum(1 for root, _ in chains for _ in root.walk())
+
+
+# --- summary ---------------------------------------------------------------------------
+
+
+def summary_json(rows: Iterable[CountrySummary]) -> list[dict]:
+    """Items {country, name, imposed, received, in_force, events, kinds, weight, latest, next_deadline}."""
+    out = []
+    for r in rows:
+        latest = None
+        if r.latest is not None:
+            latest = {"id": r.latest.id, "date": str(r.latest.date), "title": r.latest.title}
+        nxt = None
+        if r.next_deadline is not None:
+            nxt = deadlines_json([r.next_deadline])[0]
+        out.append({
+            "country": r.country, "imposed": r.imposed, "received": r.received, "in_force": r.in_force,
+            "events": r.events, "kinds": dict(r.kinds), "weight": r.weight, "latest": latest,
+            "next_deadline": nxt,
+        })
+    return out
+
+
+def _kinds_text(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in kinds.items()) or "-"
+
+
+def _next_text(row: DeadlineRow | None) -> str:
+    if row is None:
+        return "-"
+    return f"{moment_text(row.deadline.moment, row.deadline.precision)} ({row.text}): {row.deadline.what}, {row.deadline.ref}"
+
+
+def render_summary(rows: list[CountrySummary]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Country", no_wrap=True)
+    table.add_column("Imposed", justify="right")
+    table.add_column("Received", justify="right")
+    table.add_column("In force", justify="right")
+    table.add_column("Weight", justify="right")
+    table.add_column("By kind · latest · next deadline", ratio=1, overflow="fold")
+    for r in rows:
+        detail = Text(_kinds_text(r.kinds))
+        if r.latest is not None:
+            detail.append(f"\nlatest: {r.latest.date} {r.latest.title}", style="dim")
+        if r.next_deadline is not None:
+            detail.append(f"\nnext: {_next_text(r.next_deadline)}", style=urgency(r.next_deadline))
+        table.add_row(Text(r.country, style="bold"), str(r.imposed), str(r.received), str(r.in_force),
+                      f"{r.weight:+d}", detail)
+    return table
+
+
+def summary_lines(rows: list[CountrySummary]) -> str:
+    out = [("COUNTRY", "IMPOSED", "RECEIVED", "IN FORCE", "WEIGHT", "BY KIND")]
+    for r in rows:
+        out.append((r.country, str(r.imposed), str(r.received), str(r.in_force), f"{r.weight:+d}",
+                    _kinds_text(r.kinds)))
+    return _align(out)
+
+
+# --- show ------------------------------------------------------------------------------
+
+
+def _value_json(value):
+    if isinstance(value, (LedgerDate, date)):
+        return iso(value)
+    if isinstance(value, tuple):
+        return [_value_json(v) for v in value]
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def show_json(view: RecordView) -> dict:
+    """The record's fields, plus type, sources (objects), responds_to, responded_by,
+    reports, disagreements and deadlines. Measures also give `weight` as used
+    (the default for their kind when the file gives none)."""
+    r = view.record
+    if isinstance(r, Measure):
+        out = {
+            "type": "measure", "id": r.id, "date": str(r.date), "actor": list(r.actor), "target": list(r.target),
+            "kind": r.kind.value, "title": r.title, "status": r.status.value, "effective": iso(r.effective),
+            "expires": iso(r.expires), "not_before": iso(r.not_before), "weight": r.escalation,
+            "tags": list(r.tags), "quote": r.quote, "notes": r.notes,
+            "reports": [{"source": x.source, "quote": x.quote, "date": iso(x.date), "effective": iso(x.effective),
+                         "expires": iso(x.expires), "not_before": iso(x.not_before),
+                         "status": x.status.value if x.status else None} for x in r.reports],
+        }
+    else:
+        out = {
+            "type": "event", "id": r.id, "date": str(r.date), "end": iso(r.end), "title": r.title,
+            "kind": r.kind.value, "status": r.status.value, "countries": list(r.countries), "place": r.place,
+            "agenda": list(r.agenda), "tags": list(r.tags), "quote": r.quote, "notes": r.notes,
+        }
+    out["sources"] = [
+        {"id": i, "title": s.title if s else None, "publisher": s.publisher if s else None,
+         "published": iso(s.published) if s else None, "url": s.url if s else None,
+         "author": s.author if s else None}
+        for i, s in view.sources
+    ]
+    out["responds_to"] = [x if isinstance(x, str) else x.id for x in view.responds_to]
+    out["responded_by"] = [m.id for m in view.responded_by]
+    out["deadlines"] = deadlines_json(view.deadlines)
+    out["disagreements"] = [
+        {"field": d.field, "ours": _value_json(d.ours), "our_sources": list(d.our_sources),
+         "theirs": _value_json(d.theirs), "source": d.source, "quote": d.quote}
+        for d in view.disagreements
+    ]
+    return out
+
+
+def _source_label(view: RecordView, source_id: str) -> str:
+    for i, s in view.sources:
+        if i == source_id and s is not None:
+            return f"{s.publisher}, {s.published}" if s.published else s.publisher
+    return source_id
+
+
+def render_show(view: RecordView):
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    r = view.record
+    parts = []
+    kind = "measure" if isinstance(r, Measure) else "event"
+    head = Text()
+    head.append(r.id, style="bold")
+    head.append(f"  ({kind})", style="dim")
+    parts.append(head)
+    parts.append(Text(r.title, style="bold"))
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+
+    def row(name: str, value) -> None:
+        if value in (None, "", ()):
+            return
+        grid.add_row(name, value if isinstance(value, Text) else Text(str(value)))
+
+    row("date", str(r.date))
+    if isinstance(r, Measure):
+        row("who", who(r.actor, r.target))
+        row("kind", r.kind.value)
+        row("status", r.status.value)
+        row("effective", iso(r.effective))
+        row("not before", iso(r.not_before))
+        row("expires", iso(r.expires))
+        row("weight", f"{r.escalation:+d}" + ("" if r.weight is not None else " (default for its kind)"))
+    else:
+        row("end", iso(r.end))
+        row("kind", r.kind.value)
+        row("status", r.status.value)
+        row("countries", ", ".join(r.countries))
+        row("place", r.place)
+        row("agenda", "; ".join(r.agenda))
+    row("tags", ", ".join(r.tags))
+    row("quote", r.quote)
+    row("notes", r.notes)
+    parts.append(Padding(grid, (1, 0, 0, 0)))
+
+    def section(title: str, lines: list[Text]) -> None:
+        if lines:
+            parts.append(Text(""))
+            parts.append(Text(title, style="bold"))
+            for line in lines:
+                parts.append(Padding(line, (0, 0, 0, 2)))
+
+    sources = []
+    for i, s in view.sources:
+        t = Text(f"{i}: ", style="dim")
+        if s is None:
+            t.append("(not in the ledger's sources)", style="red")
+        else:
+            t.append(s.title)
+            t.append(" — " + s.publisher)
+            if s.author:
+                t.append(", " + s.author)
+            if s.published:
+                t.append(f", {s.published}")
+            if s.url:
+                t.append("\n" + s.url, style="dim")
+        sources.append(t)
+    section("Sources", sources)
+
+    if isinstance(r, Measure):
+        answers = []
+        for x in view.responds_to:
+            answers.append(Text(f"{x} (not in this view of the ledger)") if isinstance(x, str)
+                           else Text(f"{x.date}  {who(x.actor, x.target)}  {x.title}  ({x.id})"))
+        section("Responds to", answers)
+        section("Responded to by", [Text(f"{m.date}  {who(m.actor, m.target)}  {m.title}  ({m.id})")
+                                    for m in view.responded_by])
+
+    deadlines = []
+    for d in view.deadlines:
+        t = Text(f"{moment_text(d.deadline.moment, d.deadline.precision)}  ")
+        t.append(d.text, style=urgency(d))
+        t.append(f"  {d.deadline.what}")
+        if d.deadline.disputed_by:
+            t.append(f"  (according to {d.deadline.disputed_by})", style="magenta")
+        deadlines.append(t)
+    section("Deadlines", deadlines)
+
+    for d in view.disagreements:
+        parts.append(Text(""))
+        parts.append(Text(f"Sources disagree on {d.field}", style="bold magenta"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        ours = ", ".join(f"{i} ({_source_label(view, i)})" for i in d.our_sources) or "the ledger"
+        grid.add_row(Text(str(_value_json(d.ours))), Text(ours))
+        theirs = Text(f"{d.source} ({_source_label(view, d.source)})")
+        if d.quote:
+            theirs.append(f": “{d.quote}”", style="italic")
+        grid.add_row(Text(str(_value_json(d.theirs))), theirs)
+        parts.append(Padding(grid, (0, 0, 0, 2)))
+    return Group(*parts)
