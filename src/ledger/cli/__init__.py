@@ -113,7 +113,10 @@ def console():
     if _console is None:
         from rich.console import Console
 
-        _console = Console(highlight=False, soft_wrap=False)
+        # Rich's own NO_COLOR handling drops colours but keeps bold/dim escapes;
+        # NO_COLOR here means plain text, no ANSI codes at all.
+        plain = os.environ.get("NO_COLOR", "") != ""
+        _console = Console(highlight=False, soft_wrap=False, color_system=None if plain else "auto")
     return _console
 
 
