@@ -222,3 +222,51 @@ def chart(
 
 def _utf8_stdout() -> bool:
     return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") in ("utf8", "utf8mb4")
+
+
+@app.command()
+def report(
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE",
+                                        help="The HTML file to write (replaced atomically); '-' for standard output.")],
+    file: FileOpt = None,
+    as_of: AsOfOpt = None,
+    country: CountryOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Write the whole ledger as one self-contained HTML page to share.
+
+    Deadlines with countdowns as of the day, escalation over time, the chains
+    (drawn by Graphviz's dot when it is installed, and always as lists), the
+    timeline, a summary per country and the sources. No scripts and no network
+    requests: CSS and the graph are inline. Reads well on a phone and prints.
+    Example: ledger report -o report.html --as-of 2025-10-14
+    """
+    from ..export.graph import GraphvizFailed, GraphvizMissing, render_dot, to_dot
+    from ..export.html import to_html
+    from . import is_bundled, ledger_path
+
+    ledger, selection = selected_ledger(file, as_of, country, kind, since, until)
+    svg = None
+    note = None
+    if ledger.measures:
+        try:
+            svg = render_dot(to_dot(ledger), "svg").decode("utf-8")
+        except GraphvizMissing:
+            note = "The chains graph is not drawn: Graphviz's dot was not installed when this page was made. The chains are listed below."
+        except GraphvizFailed as e:
+            note = f"The chains graph is not drawn: Graphviz's dot failed ({e}). The chains are listed below."
+    path = ledger_path(file)
+    name = "the bundled ledger" if is_bundled(path) else os.path.basename(ledger.path)
+    emit(to_html(ledger, selection, svg=svg, graph_note=note, source_name=name,
+                 generator=f"ledger report ({_version()})"), output)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"escalation-ledger {version('escalation-ledger')}"
+    except PackageNotFoundError:
+        return "escalation-ledger"
