@@ -96,7 +96,7 @@ def check_cycles(ledger: Ledger) -> list[Problem]:
         while stack:
             node, it = stack[-1]
             for nxt in it:
-                if nxt not in by_id:
+                if nxt not in by_id or nxt == node:  # answering itself is check_references' error
                     continue
                 if colour[nxt] == GREY:
                     cycle = path[path.index(nxt):] + [nxt]

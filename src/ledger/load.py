@@ -181,9 +181,13 @@ def _yaml_error(name: str, text: str, err) -> Problem:
     if isinstance(err, yaml.reader.ReaderError):
         line, col = _line_col(text, err.position)
         return Problem(name, line, col, "error", f"character {err.character!r} is not allowed in YAML")
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
+    if "end of stream" in problem and context and getattr(err, "context_mark", None) is not None:
+        mark = err.context_mark  # an unclosed quote or bracket: where it opens is what to fix
+        problem = f"{context.replace('while scanning ', '').replace('while parsing ', '')} that starts here is never closed"
+        context = None
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = problem
     if "'\\t'" in problem or "tab character" in problem:
         message = "tab character here: YAML indents with spaces, never tabs"
