@@ -19,8 +19,10 @@ import typer
 
 from . import EXIT_DATA, FileOpt, JsonOpt, app, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
+from .complete import complete_ids, complete_measure_ids
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).",
+                                        autocompletion=complete_ids)]
 
 
 def _print_header(ledger, selection, count: str | None = None) -> None:
@@ -29,7 +31,7 @@ def _print_header(ledger, selection, count: str | None = None) -> None:
     text = render.header(ledger, selection, is_bundled(ledger.path), count)
     from rich.text import Text
 
-    console().print(Text(text, style="dim"), overflow="fold")
+    console().print(Text(text, style="dim"), soft_wrap=True)
 
 
 def _plain(text: str) -> None:
@@ -148,7 +150,8 @@ def deadlines(
 @app.command()
 def chains(
     measure_id: Annotated[str | None, typer.Argument(
-        metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.")] = None,
+        metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.",
+        autocompletion=complete_measure_ids)] = None,
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Also list single measures that answer nothing and were not answered.")] = False,
