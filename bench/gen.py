@@ -162,7 +162,7 @@ def generate(n: int, seed: int = 2025) -> dict:
         if rng.random() < 0.3:
             m["tags"] = sorted({rng.choice(PRODUCTS).replace(" ", "-") for _ in range(rng.randrange(1, 4))})
         if rng.random() < 0.5:
-            m["quote"] = _sentence(rng, rng.randrange(12, 40))
+            m["quote"] = _sentence(rng, rng.randrange(8, 28))
         if rng.random() < 0.25:
             m["notes"] = _sentence(rng, rng.randrange(6, 30))
         if rng.random() < 0.02 and "effective" in m:

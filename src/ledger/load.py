@@ -628,8 +628,36 @@ def load_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
 
 
 def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
-    """Read, decode and load a ledger file. Raises LedgerUnusable only when it cannot be read."""
+    """Read, decode and load a ledger file. Raises LedgerUnusable only when it cannot be read.
+
+    A big file is looked up in the parse cache first (`cache.py`: keyed by its
+    content hash, never stale); what is loaded is the same either way.
+    """
     name, data = read_source(path)
+    if len(data) < _CACHE_MIN_BYTES:
+        return _load_bytes(name, data)
+    from . import cache
+    import gc
+
+    key = cache.entry_key(name, data)
+    was_enabled = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: collections would only rescan them
+    try:
+        result = cache.get(key)
+        if result is None:
+            result = _load_bytes(name, data)
+            cache.put(key, result)
+    finally:
+        if was_enabled:
+            gc.freeze()  # what was just loaded lives as long as the command; later collections skip it
+            gc.enable()
+    return result
+
+
+_CACHE_MIN_BYTES = 256 * 1024  # below this, parsing is about as fast as the cache (cache.MIN_BYTES)
+
+
+def _load_bytes(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
     text, problems = decode(name, data)
     if text is None:
         return None, problems

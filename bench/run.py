@@ -1,0 +1,325 @@
+"""Time whole `ledger` commands at several sizes, beside the floors and hledger.
+
+    python bench/run.py                          # 1k, 10k, 100k; writes bench/RESULTS.md
+    python bench/run.py --sizes 1000 --runs 3 --out /tmp/r.md
+    python bench/run.py --smoke --out /tmp/r.md  # tiny size, one run (CI)
+
+Every number is a whole process, as a user runs it: the median wall time of
+several runs and the largest peak RSS (`wait4`'s ru_maxrss) among them. In the
+same run, on the same machine, it times the floors no ledger command can beat:
+`python -c pass`, `import typer`, a do-nothing Typer app printing `[]`
+(`bench/floor_app.py`, the framework floor), that app after `import rich.table`,
+`json.load` of the same ledger written as JSON, and hledger's `register` and
+`print -O json` on an equivalent journal when `hledger` is installed.
+
+"cold" runs follow an emptied parse cache (the first run after the file changed);
+"warm" runs repeat on an unchanged file. Ledgers are written by `bench/gen.py`
+into a scratch directory, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import gen  # noqa: E402  (bench/gen.py, beside this file)
+
+# The ledger commands timed at every size: (label, arguments after `ledger`).
+COMMANDS = (
+    ("check", ["check"]),
+    ("check --json", ["check", "--json"]),
+    ("timeline --json", ["timeline", "--json"]),
+    ("timeline", ["timeline"]),
+    ("deadlines", ["deadlines"]),
+    ("chains", ["chains"]),
+    ("summary", ["summary"]),
+)
+# The ones the 100k targets name.
+TARGET_100K = ("timeline --json", "deadlines", "chains", "summary", "check")
+# Reports on the bundled ledger: JSON form vs the framework floor, table form vs floor + rich.table.
+BUNDLED = ("timeline", "deadlines", "chains", "summary", "show", "check")
+
+MAX_SECONDS_PER_COMMAND = 60.0  # stop repeating a slow command once it has used this much
+TIMEOUT = 300.0
+
+
+@dataclass
+class Timing:
+    label: str
+    times: list[float] = field(default_factory=list)
+    rss_kb: int = 0
+    status: str = "ok"  # ok, exit N, timeout, missing
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times and self.status == "ok" else None
+
+    @property
+    def rss_mb(self) -> float:
+        return self.rss_kb / 1024
+
+
+def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str]:
+    """Wall seconds, peak RSS (KiB), exit code and the stderr tail of one process."""
+    with tempfile.TemporaryFile() as errf:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf, env=env)
+        deadline = start + TIMEOUT
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                return TIMEOUT, usage.ru_maxrss, -9, "timeout"
+            time.sleep(0.002)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        errf.seek(0)
+        tail = errf.read()[-400:].decode("utf-8", "replace")
+    return elapsed, usage.ru_maxrss, proc.returncode, tail
+
+
+def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_codes=(0,)) -> Timing:
+    """Median of `runs` runs (fewer when the command is slow); `before` runs ahead of each one."""
+    t = Timing(label)
+    spent = 0.0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        elapsed, rss, code, tail = run_once(argv, env)
+        if code == -9:
+            t.status = "timeout"
+            break
+        if code not in ok_codes:
+            t.status = "n/a" if "No such command" in tail else f"exit {code}"
+            break
+        t.times.append(elapsed)
+        t.rss_kb = max(t.rss_kb, rss)
+        spent += elapsed
+        if spent > MAX_SECONDS_PER_COMMAND:
+            break
+    return t
+
+
+def ledger_argv() -> list[str]:
+    """The installed `ledger` console script beside this Python, else `python -m ledger`."""
+    script = os.path.join(os.path.dirname(sys.executable), "ledger")
+    if os.path.exists(script):
+        return [script]
+    return [sys.executable, "-m", "ledger"]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    hledger = "not installed"
+    if shutil.which("hledger"):
+        out = subprocess.run(["hledger", "--version"], capture_output=True, text=True).stdout.strip()
+        hledger = out.splitlines()[0] if out else "installed"
+    return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()} ({platform.system()} "
+            f"{platform.release()}); hledger: {hledger}; {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+
+
+def fmt(t: Timing | None) -> str:
+    if t is None:
+        return "–"
+    if t.median is None:
+        return t.status
+    return f"{t.median:.3f}"
+
+
+def fmt_rss(t: Timing | None) -> str:
+    if t is None or not t.times:
+        return "–"
+    return f"{t.rss_mb:.0f}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
+def ratio(a: Timing | None, b: float | None) -> str:
+    if a is None or a.median is None or not b:
+        return "–"
+    return f"{a.median / b:.2f}×"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of measures")
+    ap.add_argument("--runs", type=int, default=5, help="runs per command (median); slow commands stop early")
+    ap.add_argument("--smoke", action="store_true", help="one tiny size, one run: checks the benchmark works (CI)")
+    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown file to write")
+    ap.add_argument("--no-hledger", action="store_true", help="skip hledger even when installed")
+    args = ap.parse_args(argv)
+    sizes = [200] if args.smoke else [int(s) for s in args.sizes.split(",") if s.strip()]
+    runs = 1 if args.smoke else max(1, args.runs)
+    quick_runs = runs if args.smoke else runs * 2  # floors and the bundled ledger take ~0.2 s a run
+    hledger = None if args.no_hledger else shutil.which("hledger")
+    ledger = ledger_argv()
+    py = sys.executable
+
+    work = tempfile.mkdtemp(prefix="ledger-bench-")
+    cache_dir = os.path.join(work, "cache")
+    env = dict(os.environ, ESCALATION_LEDGER_CACHE_DIR=cache_dir, COLUMNS="120", TERM="dumb")
+    env.pop("ESCALATION_LEDGER_NO_CACHE", None)
+    env.pop("ESCALATION_LEDGER_FILE", None)
+
+    def clear_cache():
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    try:
+        # --- floors ---------------------------------------------------------------------
+        floor_app = os.path.join(HERE, "floor_app.py")
+        floor_rich = ("import rich.table, runpy, sys; sys.argv = [sys.argv[1], '--json']; "
+                      "runpy.run_path(sys.argv[0], run_name='__main__')")
+        floors = {
+            "python -c pass": measure("python -c pass", [py, "-c", "pass"], env, quick_runs),
+            "import yaml": measure("import yaml", [py, "-c", "import yaml"], env, quick_runs),
+            "import typer": measure("import typer", [py, "-c", "import typer"], env, quick_runs),
+            "framework floor": measure("framework floor", [py, floor_app, "--json"], env, quick_runs),
+            "floor + rich.table": measure("floor + rich.table", [py, "-c", floor_rich, floor_app], env, quick_runs),
+        }
+        log("floors: " + ", ".join(f"{k} {fmt(v)}" for k, v in floors.items()))
+        floor = floors["framework floor"].median
+        floor_rich_t = floors["floor + rich.table"].median
+
+        # --- the bundled ledger -------------------------------------------------------------
+        bundled: list[tuple[str, Timing, float | None]] = []
+        for name in BUNDLED:
+            js = measure(f"{name} --json", ledger + [name, "--json"], env, quick_runs)
+            tb = measure(name, ledger + [name], env, quick_runs)
+            bundled.append((f"{name} --json", js, floor))
+            bundled.append((name, tb, floor_rich_t))
+        log("bundled: " + ", ".join(f"{lab} {fmt(t)}" for lab, t, _ in bundled))
+
+        # --- generated ledgers ---------------------------------------------------------------
+        per_size: dict[int, dict] = {}
+        for n in sizes:
+            data = gen.generate(n)
+            yml = os.path.join(work, f"ledger-{n}.yaml")
+            with open(yml, "w", encoding="utf-8") as f:
+                f.write(gen.to_yaml(data))
+            jsn = os.path.join(work, f"ledger-{n}.json")
+            with open(jsn, "w", encoding="utf-8") as f:
+                f.write(gen.to_json(data))
+            journal = os.path.join(work, f"ledger-{n}.journal")
+            with open(journal, "w", encoding="utf-8") as f:
+                f.write(gen.to_hledger(data))
+            del data
+            row: dict = {"bytes": os.path.getsize(yml), "cold": {}, "warm": {}}
+            heavy = max(1, min(runs, 3)) if n >= 50_000 else runs
+            row["json.load"] = measure("json.load", [py, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", jsn],
+                                       env, runs)
+            if hledger:
+                row["hledger register"] = measure("hledger register", [hledger, "-f", journal, "register"], env, heavy)
+                row["hledger print -O json"] = measure("hledger print -O json", [hledger, "-f", journal, "print", "-O", "json"],
+                                                       env, heavy)
+            for label, cmd in COMMANDS:
+                ok = (0, 1) if cmd[0] == "check" else (0,)  # check exits 1 only for errors; gen.py writes none
+                row["cold"][label] = measure(label, ledger + cmd + ["-f", yml], env, heavy, before=clear_cache, ok_codes=ok)
+                run_once(ledger + cmd + ["-f", yml], env)  # fill the cache
+                row["warm"][label] = measure(label, ledger + cmd + ["-f", yml], env, runs, ok_codes=ok)
+                log(f"{n}: {label}: cold {fmt(row['cold'][label])} warm {fmt(row['warm'][label])}")
+            per_size[n] = row
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    text = render(machine(), floors, bundled, per_size, sizes, runs, time.perf_counter() - started, smoke=args.smoke)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    log(f"wrote {args.out}")
+    return 0
+
+
+def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=False) -> str:
+    floor = floors["framework floor"].median
+    out = ["# Benchmark results", "",
+           "Written by `python bench/run.py`" + (" --smoke" if smoke else "") + f" in {elapsed / 60:.1f} min. "
+           "Whole processes; median wall seconds of up to "
+           f"{runs} runs (slow commands stop repeating after {MAX_SECONDS_PER_COMMAND:.0f} s), peak RSS in MB.", "",
+           f"Machine: {machine_line}.", "", "## Floors", "", "| floor | median s | peak MB |", "|---|---:|---:|"]
+    for label, t in floors.items():
+        out.append(f"| {label} | {fmt(t)} | {fmt_rss(t)} |")
+
+    out += ["", "## Bundled ledger (target: `--json` within 1.3× the framework floor; tables within 1.3× floor + rich.table)", "",
+            "| command | median s | peak MB | vs its floor | target met |", "|---|---:|---:|---:|---|"]
+    for label, t, base in bundled:
+        ok = None if t.median is None or not base else t.median <= 1.3 * base
+        out.append(f"| `ledger {label}` | {fmt(t)} | {fmt_rss(t)} | {ratio(t, base)} | {verdict(ok)} |")
+
+    for n in sizes:
+        row = per_size[n]
+        jl = row["json.load"].median
+        reg = row.get("hledger register")
+        out += ["", f"## {n:,} measures ({row['bytes'] / 1e6:.1f} MB of YAML)", "",
+                "| command | cold s | cold peak MB | warm s | warm peak MB |", "|---|---:|---:|---:|---:|"]
+        for label, _ in COMMANDS:
+            c, w = row["cold"][label], row["warm"][label]
+            out.append(f"| `ledger {label}` | {fmt(c)} | {fmt_rss(c)} | {fmt(w)} | {fmt_rss(w)} |")
+        out.append(f"| json.load of the same data | {fmt(row['json.load'])} | {fmt_rss(row['json.load'])} | | |")
+        for peer in ("hledger register", "hledger print -O json"):
+            if peer in row:
+                out.append(f"| {peer} (equivalent journal) | {fmt(row[peer])} | {fmt_rss(row[peer])} | | |")
+        if n == 1000 or smoke:
+            t = row["warm"]["timeline"]
+            out += ["", f"Target, `timeline` as a table under 1 s: {fmt(t)} s → {verdict(None if t.median is None else t.median < 1)}."]
+        if n >= 100_000 or smoke:
+            out += ["", "| 100k target | cold < 3 s | cold peak < 500 MB | warm < 1 s | ≥ 4× faster than hledger register (warm) "
+                    "| warm ≤ 2× (json.load + framework floor) |", "|---|---|---|---|---|---|"]
+            for label in TARGET_100K:
+                c, w = row["cold"][label], row["warm"][label]
+                cold_ok = None if c.median is None else c.median < 3
+                mem_ok = None if not c.times else c.rss_mb < 500
+                warm_ok = None if w.median is None else w.median < 1
+                peer_ok = None if w.median is None or reg is None or reg.median is None else w.median * 4 <= reg.median
+                peer_txt = verdict(peer_ok) + (f" ({reg.median / w.median:.1f}×)" if peer_ok is not None else "")
+                jf = None if w.median is None or not jl or not floor else w.median <= 2 * (jl + floor)
+                jf_txt = verdict(jf) + (f" ({w.median / (jl + floor):.2f}×)" if jf is not None else "")
+                out.append(f"| `{label}` | {verdict(cold_ok)} | {verdict(mem_ok)} | {verdict(warm_ok)} | {peer_txt} | {jf_txt} |")
+
+    if len(sizes) > 1:
+        out += ["", "## Growth (target: 10× the measures costs at most about 10× the time)", "",
+                "| command | " + " | ".join(f"{a:,} → {b:,} cold" for a, b in zip(sizes, sizes[1:])) + " | "
+                + " | ".join(f"{a:,} → {b:,} warm" for a, b in zip(sizes, sizes[1:])) + " |",
+                "|---|" + "---:|" * (2 * (len(sizes) - 1))]
+        for label, _ in COMMANDS:
+            cells = []
+            for phase in ("cold", "warm"):
+                for a, b in zip(sizes, sizes[1:]):
+                    ta, tb = per_size[a][phase][label].median, per_size[b][phase][label].median
+                    grow = (b / a)
+                    cells.append("–" if not ta or not tb else f"{tb / ta:.1f}× (of {grow:.0f}×)")
+            out.append(f"| `ledger {label}` | " + " | ".join(cells) + " |")
+    out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The parse cache serves exactly what the slow path loads, and never a stale ledger."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger import cache
+from ledger.load import bundled_ledger_path, load_ledger, load_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import gen  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def big_text() -> str:
+    text = gen.to_yaml(gen.generate(1000, seed=7))
+    assert len(text.encode()) > cache.MIN_BYTES  # big enough to go through the cache
+    return text
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV_DIR, str(d))
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    return d
+
+
+def _locations(ledger):
+    return ([(m.loc, m.locs, [r.loc for r in m.reports]) for m in ledger.measures],
+            [(e.loc, e.locs) for e in ledger.events], {k: s.loc for k, s in ledger.sources.items()}, ledger.locs)
+
+
+def _same(a, b) -> None:
+    (la, pa), (lb, pb) = a, b
+    assert la == lb
+    assert pa == pb
+    assert _locations(la) == _locations(lb)  # compare=False fields: problems found later point at them
+    assert la.unloaded == lb.unloaded
+
+
+def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    slow = load_text(str(f), big_text)
+    cold = load_ledger(str(f))
+    assert len(list(cache_dir.glob("*.pickle"))) == 1
+    warm = load_ledger(str(f))
+    assert len(slow[0].measures) == 1000
+    _same(slow, cold)
+    _same(slow, warm)
+
+
+def test_bundled_ledger_loads_the_same_through_load_ledger(cache_dir):
+    path = bundled_ledger_path()
+    _same(load_text(path, Path(path).read_text(encoding="utf-8")), load_ledger(path))
+    assert not cache_dir.exists()  # a small file is parsed, never cached
+
+
+def test_a_valid_entry_is_what_is_served(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    load_ledger(str(f))
+    (entry,) = cache_dir.glob("*.pickle")
+    entry.write_bytes(cache.MAGIC + pickle.dumps(("served", [])))
+    assert load_ledger(str(f)) == ("served", [])
+
+
+def test_same_size_and_mtime_but_new_content_is_not_served_stale(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    before = os.stat(f)
+    first, _ = load_ledger(str(f))
+    changed = big_text.replace("Synthetic trade interventions", "Synthetic trade interventionz", 1)
+    assert len(changed) == len(big_text)
+    f.write_text(changed)
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(f).st_size == before.st_size and os.stat(f).st_mtime_ns == before.st_mtime_ns
+    second, _ = load_ledger(str(f))
+    assert first.title.endswith("(seed 7)") and "interventionz" in second.title
+    _same(load_text(str(f), changed), load_ledger(str(f)))
+
+
+def test_an_edit_that_adds_an_error_is_reported_with_its_location(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    load_ledger(str(f))
+    f.write_text(big_text.replace("kind: tariff", "kind: tarif", 1))
+    ledger, problems = load_ledger(str(f))
+    (p,) = [p for p in problems if "tarif'" in p.message]
+    line = big_text.splitlines()[p.line - 1]
+    assert line.strip() == "kind: tariff" and p.col == line.index("tariff") + 1
+
+
+def test_a_new_version_of_the_code_never_reads_old_entries(tmp_path, cache_dir, big_text, monkeypatch):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    load_ledger(str(f))
+    (entry,) = cache_dir.glob("*.pickle")
+    entry.write_bytes(cache.MAGIC + pickle.dumps(("stale", [])))
+    key_now = cache.entry_key(str(f), big_text.encode())
+    monkeypatch.setattr(cache, "_code_fingerprint", lambda: "escalation-ledger 99.0")
+    assert cache.entry_key(str(f), big_text.encode()) != key_now
+    result = load_ledger(str(f))
+    assert result != ("stale", [])
+    _same(load_text(str(f), big_text), result)
+
+
+def test_the_name_is_part_of_the_key(tmp_path, cache_dir, big_text):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(big_text)
+    b.write_text(big_text)
+    la, _ = load_ledger(str(a))
+    lb, _ = load_ledger(str(b))
+    assert (la.path, lb.path) == (str(a), str(b))
+
+
+def test_corrupt_or_truncated_entries_are_ignored_and_replaced(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    expected = load_text(str(f), big_text)
+    load_ledger(str(f))
+    (entry,) = cache_dir.glob("*.pickle")
+    good = entry.read_bytes()
+    for bad in (b"", b"garbage", cache.MAGIC + b"\x80\x05garbage", good[: len(good) // 2]):
+        entry.write_bytes(bad)
+        _same(expected, load_ledger(str(f)))
+    assert entry.read_bytes() == good  # rewritten by the load that missed
+
+
+def test_an_unwritable_cache_dir_is_silently_skipped(tmp_path, monkeypatch, big_text):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv(cache.ENV_DIR, str(blocker / "cache"))
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    _same(load_text(str(f), big_text), load_ledger(str(f)))
+    assert not cache.put("k", ("x", []))
+
+
+def test_the_cache_can_be_turned_off(tmp_path, cache_dir, monkeypatch, big_text):
+    monkeypatch.setenv(cache.ENV_OFF, "1")
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    load_ledger(str(f))
+    assert not cache_dir.exists()
+
+
+def test_default_dir_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv(cache.ENV_DIR, raising=False)
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == str(tmp_path / "escalation-ledger")
