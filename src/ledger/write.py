@@ -42,6 +42,7 @@ OPTION = {"id": "--id", "date": "--date", "actor": "--actor", "target": "--targe
 REQUIRED = tuple(s.name for s in MEASURE_FIELDS if s.required)
 _LIST_FIELDS = {"actor", "target", "responds_to", "sources", "tags"}
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 
 
 class WriteRefused(Exception):
@@ -80,6 +81,12 @@ def quote(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
+def _id(text: str) -> str:
+    # a valid id is safe unquoted (only `null` would read as nothing); anything else is
+    # quoted, so the loader can say what is wrong with it
+    return text if _ID.match(text) and text != "null" else quote(text)
+
+
 def _scalar(field: str, value) -> str:
     if field == "weight":
         return str(int(value)) if re.fullmatch(r"[+-]?\d+", str(value)) else quote(str(value))
@@ -100,7 +107,12 @@ def render_entry(fields: dict, dash_indent: int = 2, key_offset: int = 2, newlin
             continue
         if spec.name in _LIST_FIELDS:
             items = [value] if isinstance(value, str) else list(value)
-            text = "[" + ", ".join(quote(str(v)) for v in items) + "]"
+            form = _id if spec.name in ("responds_to", "sources") else quote
+            text = "[" + ", ".join(form(str(v)) for v in items) + "]"
+            if spec.name in ("actor", "target") and len(items) == 1:
+                text = quote(str(items[0]))
+        elif spec.name == "id":
+            text = _id(str(value))
         else:
             text = _scalar(spec.name, value)
         lines.append(f"{pad}{spec.name}: {text}")

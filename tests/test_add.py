@@ -1,0 +1,262 @@
+"""`ledger add`: one measure appended as text, checked first, written atomically, never lost."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger.check import check_ledger
+from ledger.cli import app
+from ledger.load import bundled_ledger_path, load_ledger
+from ledger.write import ENV_PAUSE
+
+runner = CliRunner()
+BUNDLED = Path(bundled_ledger_path()).read_bytes()
+BASIC = ["--date", "2025-11-02", "--actor", "US", "--target", "CN", "--kind", "tariff", "--title", "A new tariff"]
+
+
+def add(path, *args, env=None):
+    return runner.invoke(app, ["add", "-f", str(path), *args], env=env)
+
+
+def cli(*args, cwd=None, env=None, **kw):
+    """The real console entry point in its own process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "ledger", *args], cwd=cwd, env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def loaded(path):
+    ledger, problems = load_ledger(str(path))
+    assert ledger is not None, problems
+    problems = problems + check_ledger(ledger)
+    assert not [p for p in problems if p.severity == "error"], problems
+    return ledger
+
+
+@pytest.fixture
+def copy(tmp_path):
+    p = tmp_path / "measures.yaml"
+    p.write_bytes(BUNDLED)
+    return p
+
+
+def only_insertion(old: bytes, new: bytes) -> str:
+    """The text added, asserting nothing else changed."""
+    ops = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    assert len(ops) == 1 and ops[0][0] == "insert", ops
+    return new[ops[0][3]:ops[0][4]].decode()
+
+
+def test_add_appends_to_measures_and_keeps_every_other_byte(copy):
+    result = add(copy, "--id", "us-new-tariff", *BASIC, "--responds-to", "cn-counter-tariffs",
+                 "--source", "asiae-2025-09-11", "--effective", "2025-11-10T00:01:00-05:00")
+    assert result.exit_code == 0, result.stderr
+    assert f"added measure 'us-new-tariff' to {copy}" in result.stderr
+    inserted = only_insertion(BUNDLED, copy.read_bytes())
+    assert inserted.strip().startswith("- id: us-new-tariff\n") and inserted.count("- id: ") == 1
+    ledger = loaded(copy)
+    m = ledger.measures[-1]  # the last measure, before `events:` which still follows
+    assert (m.id, str(m.date), m.actor, m.target, m.responds_to) == \
+        ("us-new-tariff", "2025-11-02", ("US",), ("CN",), ("cn-counter-tariffs",))
+    assert m.effective.isoformat() == "2025-11-10T00:01:00-05:00"
+    assert len(ledger.events) == 6
+
+
+def test_any_text_is_quoted_safely_and_reads_back(copy):
+    title = 'He said: "NO" # not a comment [x] {y} & *z !tag %p @q `r` \\ é 漢字 😀'
+    notes = "line one\nline two\twith tab\u0085 and NEL"
+    result = add(copy, "--id", "quoted", *BASIC[:-2], "--title", title, "--notes", notes,
+                 "--actor", "NO", "--quote", "yes", "--tag", "null", "--tag", "~")
+    assert result.exit_code == 0, result.stderr
+    m = loaded(copy).measure("quoted")
+    assert m.title == title and m.notes == notes and m.quote == "yes"
+    assert m.actor == ("US", "NO") and m.tags == ("null", "~")
+
+
+def test_json_prints_the_added_measure(copy):
+    result = add(copy, "--id", "j", *BASIC, "--weight", "4", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["id"] == "j" and data["weight"] == 4 and data["date"] == "2025-11-02" and data["actor"] == ["US"]
+
+
+@pytest.mark.parametrize("args, option, fragment", [
+    (["--id", "us-high-tariffs"], "--id", "duplicate id 'us-high-tariffs' (first at line 33)"),
+    (["--id", "x", "--responds-to", "no-such-measure"], "--responds-to", "which is not in the ledger"),
+    (["--id", "x", "--source", "nowhere"], "--source", "cites source 'nowhere'"),
+    (["--id", "Bad Id"], "--id", "must be lowercase letters"),
+    (["--id", "x", "--kind", "tarif"], "--kind", "did you mean 'tariff'"),
+    (["--id", "x", "--weight", "9"], "--weight", "out of range"),
+    (["--id", "x", "--effective", "2025-11-01T10:00"], "--effective", "no UTC offset"),
+    (["--id", "x", "--target", "ZZ"], "--target", "unknown country code 'ZZ'"),
+    (["--id", "x", "--responds-to", "tariff-truce"], "--responds-to", "dated before 'x'"),
+])
+def test_a_bad_measure_writes_nothing(copy, args, option, fragment):
+    full = {"--date": "2025-11-02", "--actor": "US", "--kind": "tariff", "--title": "T", "--target": "CN"}
+    argv = list(args)
+    for k, v in full.items():
+        if k not in argv:
+            argv += [k, v]
+    if "tariff-truce" in args:
+        argv[argv.index("--date") + 1] = "2025-01-01"
+        fragment = "is dated before 'tariff-truce'"
+    before = sorted(os.listdir(copy.parent))
+    result = add(copy, *argv)
+    assert result.exit_code == 1, result.stderr
+    assert any(line.startswith(f"ledger: {option}: ") and fragment in line for line in result.stderr.splitlines()), result.stderr
+    assert f"{copy}: not added" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert copy.read_bytes() == BUNDLED
+    assert sorted(p for p in os.listdir(copy.parent) if not p.endswith(".lock")) == before
+
+
+def test_an_impossible_date_writes_nothing(copy):
+    result = add(copy, "--id", "x", *BASIC[2:], "--date", "2025-02-30")
+    assert result.exit_code == 1
+    assert "ledger: --date: 'date': '2025-02-30' is not a date: February 2025 has 28 days" in result.stderr
+    assert copy.read_bytes() == BUNDLED
+
+
+def test_a_ledger_with_errors_is_not_added_to(tmp_path):
+    p = tmp_path / "l.yaml"
+    p.write_text("measures:\n  - id: a\n    date: 2025-02-30\n")
+    result = add(p, "--id", "b", *BASIC)
+    assert result.exit_code == 1
+    assert f"{p}:3:11: error: 'date': '2025-02-30' is not a date" in result.stderr
+    assert "fix them first" in result.stderr
+    assert p.read_text() == "measures:\n  - id: a\n    date: 2025-02-30\n"
+
+
+def test_missing_options_are_a_usage_error_without_a_terminal(copy):
+    result = add(copy, "--id", "x", "--date", "2025-01-01")
+    assert result.exit_code == 2
+    assert "missing --actor, --target, --kind, --title" in result.stderr
+    assert copy.read_bytes() == BUNDLED
+
+
+def test_no_file_is_a_usage_error_and_the_bundled_ledger_is_refused(monkeypatch):
+    monkeypatch.delenv("ESCALATION_LEDGER_FILE", raising=False)
+    result = runner.invoke(app, ["add", "--id", "x", *BASIC])
+    assert result.exit_code == 2 and "ledger init PATH" in result.stderr
+    result = add(bundled_ledger_path(), "--id", "x", *BASIC)
+    assert result.exit_code == 1 and "bundled ledger" in result.stderr and "ledger init" in result.stderr
+    assert Path(bundled_ledger_path()).read_bytes() == BUNDLED
+
+
+def test_env_var_names_the_ledger(copy):
+    result = runner.invoke(app, ["add", "--id", "from-env", *BASIC], env={"ESCALATION_LEDGER_FILE": str(copy)})
+    assert result.exit_code == 0, result.stderr
+    assert loaded(copy).measure("from-env") is not None
+
+
+@pytest.mark.parametrize("before, after", [
+    ("measures: []  # nothing yet\n", "measures: # nothing yet\n  - id: n\n"),
+    ("title: t\nmeasures:\nevents: []\n", "title: t\nmeasures:\n  - id: n\n"),
+    ("measures: ~\n", "measures:\n  - id: n\n"),
+])
+def test_empty_measures_forms(tmp_path, before, after):
+    p = tmp_path / "l.yaml"
+    p.write_text(before)
+    result = add(p, "--id", "n", *BASIC)
+    assert result.exit_code == 0, result.stderr
+    assert p.read_text().startswith(after)
+    assert loaded(p).measure("n") is not None
+
+
+def test_crlf_stays_crlf_and_a_missing_final_newline_is_added(tmp_path):
+    p = tmp_path / "l.yaml"
+    body = "# mine\r\nmeasures:\r\n- id: a\r\n  date: 2025-01-01\r\n  actor: US\r\n  target: CN\r\n  kind: fee\r\n  title: t"
+    p.write_bytes(body.encode())
+    assert add(p, "--id", "b", *BASIC).exit_code == 0
+    data = p.read_bytes()
+    assert data.startswith(body.encode() + b"\r\n- id: b\r\n  date: 2025-11-02\r\n  actor: \"US\"\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert [m.id for m in loaded(p).measures] == ["a", "b"]
+
+
+def test_flow_style_measures_are_refused_not_rewritten(tmp_path):
+    p = tmp_path / "l.yaml"
+    text = "measures: [{id: a, date: 2025-01-01, actor: US, target: CN, kind: fee, title: t}]\n"
+    p.write_text(text)
+    result = add(p, "--id", "b", *BASIC)
+    assert result.exit_code == 1 and "flow" in result.stderr
+    assert p.read_text() == text
+
+
+def test_mode_is_kept_and_a_symlink_is_followed(copy, tmp_path):
+    copy.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(copy.name)
+    assert add(link, "--id", "via-link", *BASIC).exit_code == 0
+    assert link.is_symlink()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o640
+    assert loaded(copy).measure("via-link") is not None
+    assert (tmp_path / ".measures.yaml.lock").exists()  # the sidecar sits beside the real file
+
+
+def test_twenty_four_writers_at_once_lose_nothing(copy):
+    n = 24
+    procs = [cli("add", "-f", str(copy), "--id", f"writer-{i}", *BASIC) for i in range(n)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert all(code == 0 for code, _ in results), results
+    ledger = loaded(copy)
+    assert {f"writer-{i}" for i in range(n)} <= {m.id for m in ledger.measures}
+    assert len(ledger.measures) == 14 + n
+    check = subprocess.run([sys.executable, "-m", "ledger", "check", "-f", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert not [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+
+
+def test_a_writer_killed_before_the_rename_leaves_the_old_file(copy):
+    p = cli("add", "-f", str(copy), "--id", "killed", *BASIC, env={ENV_PAUSE: "30"})
+    tmp = None
+    for _ in range(600):  # the temporary file appears once written and fsynced
+        tmp = [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+        if tmp:
+            break
+        time.sleep(0.05)
+    assert tmp, "the writer never reached the rename"
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    p.stdout.close()
+    p.stderr.close()
+    assert copy.read_bytes() == BUNDLED  # the old content, whole
+    # the stray temporary file breaks nothing: the next writer gets the lock, clears it, adds
+    assert add(copy, "--id", "after-the-crash", *BASIC).exit_code == 0
+    assert [m.id for m in loaded(copy).measures][-1] == "after-the-crash"
+    assert not [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+
+
+def test_writers_killed_at_random_moments_leave_old_or_new_content(copy):
+    import random
+
+    rng = random.Random(4)
+    known = {BUNDLED}
+    for i in range(8):
+        before = copy.read_bytes()
+        p = cli("add", "-f", str(copy), "--id", f"maybe-{i}", *BASIC)
+        time.sleep(rng.uniform(0.05, 0.6))
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=30)
+        p.stdout.close()
+        p.stderr.close()
+        after = copy.read_bytes()
+        if after != before:
+            assert only_insertion(before, after).count("- id: ") == 1
+            known.add(after)
+        ledger = loaded(copy)
+        assert [m.id for m in ledger.measures][:14] == [m.id for m in load_ledger(bundled_ledger_path())[0].measures]
