@@ -160,3 +160,34 @@ def test_norway_and_octal_looking_ids_stay_text(tmp_path, monkeypatch):
     assert (m.id, m.actor) == ("0123", ("NO",))
     # ON and YES are codes too, not booleans: they fail only as unknown ISO countries
     assert m.target == ("ON", "YES")
+
+
+# --- when we fail: one line and a hint, or the traceback with --debug ----------------------------
+
+FORCED = """
+import sys
+import ledger.check
+def broken(ledger):
+    raise ZeroDivisionError("forced for the test")
+ledger.check.check_ledger = broken
+from ledger.cli import main
+sys.argv = ["ledger", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_internal_error_is_one_line_and_a_hint():
+    proc = subprocess.run([sys.executable, "-c", FORCED, "check"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "ledger: internal error: ZeroDivisionError: forced for the test",
+        "ledger: this is a bug; rerun with --debug (or ESCALATION_LEDGER_DEBUG=1) to see the traceback",
+    ]
+
+
+def test_debug_shows_the_traceback_without_local_variables():
+    proc = subprocess.run([sys.executable, "-c", FORCED, "--debug", "check"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback (most recent call last)" in proc.stderr
+    assert 'in broken' in proc.stderr and proc.stderr.rstrip().endswith("ZeroDivisionError: forced for the test")
+    assert "locals" not in proc.stderr.lower()  # plain traceback: no rich panel printing variables
