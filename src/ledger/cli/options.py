@@ -18,6 +18,7 @@ import typer
 from ..model import EventKind, Kind
 from ..select import Selection
 from . import usage_error
+from .complete import complete_countries, complete_kinds
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind) + tuple(
     k.value for k in EventKind if k.value not in {x.value for x in Kind}
@@ -34,13 +35,15 @@ AsOfOpt = Annotated[
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option("--country", "-c", metavar="CODE",
-                 help="Only records with this country as actor or target (events: taking part). Repeatable."),
+                 help="Only records with this country as actor or target (events: taking part). Repeatable.",
+                 autocompletion=complete_countries),
 ]
 KindOpt = Annotated[
     list[str] | None,
     typer.Option("--kind", "-k", metavar="KIND",
                  help="Only measures of this kind (events: of this event kind). Repeatable. "
-                      f"Kinds: {', '.join(KINDS)}."),
+                      f"Kinds: {', '.join(KINDS)}.",
+                 autocompletion=complete_kinds),
 ]
 SinceOpt = Annotated[
     str | None,
