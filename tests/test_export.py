@@ -125,9 +125,19 @@ def test_jsonl_is_one_measure_per_line(hostile):
     lines = export("jsonl", hostile).stdout.splitlines()
     objs = [json.loads(line) for line in lines]
     assert [o["id"] for o in objs] == ["graph", "end", "talks-1"]
-    assert all(set(o) == set(COLUMNS) for o in objs)
+    assert all(set(o) == {"type", *COLUMNS} for o in objs)
     assert objs[1]["target"] == ["US", "EU"] and objs[0]["responds_to"] == ["end"]
     assert objs[0]["expires"] == "2025-12-01T12:00:00+00:00"
+
+
+def test_jsonl_has_every_key_of_the_timeline_json_with_the_same_values(hostile):
+    timeline = json.loads(run("timeline", "--json", "--file", hostile, "--as-of", "2025-12-31").stdout)
+    measures = {t["id"]: t for t in timeline if t["type"] == "measure"}
+    lines = [json.loads(x) for x in export("jsonl", hostile).stdout.splitlines()]
+    assert len(lines) == len(measures)
+    for line in lines:
+        t = measures[line["id"]]
+        assert {k: line[k] for k in t} == t
 
 
 def test_filters_and_as_of_apply_to_exports(hostile):

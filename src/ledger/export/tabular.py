@@ -2,7 +2,9 @@
 
 CSV follows RFC 4180: a header row, CRLF line ends, fields quoted when they hold
 a comma, a quote or a line break (quotes doubled). Lists are joined with `;`.
-JSON Lines gives one measure per line with JSON lists and ISO 8601 dates.
+JSON Lines gives one measure per line with JSON lists and ISO 8601 dates: the
+keys of a measure in `ledger timeline --json` (with `"type": "measure"`) plus the
+other columns, so the two can be joined on `id`.
 """
 
 from __future__ import annotations
@@ -70,5 +72,6 @@ def to_csv(ledger: Ledger) -> str:
 def to_jsonl(ledger: Ledger) -> str:
     """The measures as JSON Lines: one object per line, keys sorted."""
     return "".join(
-        json.dumps(measure_record(m), sort_keys=True, ensure_ascii=False) + "\n" for m in _ordered(ledger)
+        json.dumps({"type": "measure", **measure_record(m)}, sort_keys=True, ensure_ascii=False) + "\n"
+        for m in _ordered(ledger)
     )
