@@ -1,0 +1,37 @@
+"""The loader's promises, at the level of `load_text` and `parse_date`."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.load import MAX_DEPTH, load_text, parse_date, parse_tree
+
+
+def test_libyaml_is_what_parses():
+    # yaml.CParser does not exist; the loader must find libyaml's under yaml.cyaml
+    from yaml.cyaml import CParser  # noqa: F401
+
+
+def test_crlf_line_numbers_are_the_editors():
+    text = "measures:\r\n  - id: a\r\n    date: 2025-01-02\r\n    actor: US\r\n    target: CN\r\n    kind: tarif\r\n    title: t\r\n"
+    _, problems = load_text("t", text)
+    assert [(p.line, p.col) for p in problems] == [(6, 11)]
+
+
+def test_duplicate_key_names_both_lines():
+    _, problems = load_text("t", "measures: []\ntitle: a\ntitle: b\n")
+    assert [str(p) for p in problems] == [
+        "t:3:1: error: duplicate key 'title' (first at line 2); YAML would silently keep only the last"]
+
+
+@pytest.mark.parametrize("text", ["20250105", "2025-W01-1", "2025-1-5", "25-01-05", "2025-01-05T00:00", " "])
+def test_only_yyyy_mm_dd_forms_are_dates(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+def test_depth_is_checked_before_anything_is_built():
+    root, problems = parse_tree("t", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert root is None and "nesting deeper than 32" in problems[0].message
+    root, problems = parse_tree("t", "[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert root is not None and not problems
