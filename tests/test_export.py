@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -325,3 +326,15 @@ def test_bundled_ics_has_the_truce_and_its_disputed_end():
     assert events["tariff-truce.expires.joongang-2025-10-14@escalation-ledger"].decoded("DTSTART") == dt.date(2025, 10, 10)
     assert events["us-100pct-tariff-surcharge.not-before@escalation-ledger"].decoded("DTSTART") == dt.date(2025, 11, 1)
     assert events["apec-2025@escalation-ledger"].decoded("DTEND") == dt.date(2025, 11, 2)
+
+
+def test_the_committed_picture_draws_every_bundled_measure():
+    """docs/chains.svg is `ledger export svg -o docs/chains.svg`: regenerate it when the bundled ledger changes."""
+    from pathlib import Path
+
+    from ledger.load import bundled_ledger_path, load_ledger
+
+    svg = (Path(__file__).resolve().parents[1] / "docs" / "chains.svg").read_text(encoding="utf-8")
+    ledger, _ = load_ledger(bundled_ledger_path())
+    drawn = set(re.findall(r"<title>(n_[A-Za-z0-9_]+)</title>", svg))
+    assert drawn == {"n_" + m.id.replace("-", "_") for m in ledger.measures}

@@ -106,3 +106,8 @@ def test_the_completion_script_names_the_protocol():
                        check=False)
     assert r.returncode == 0, r.stderr
     assert "_LEDGER_COMPLETE=complete_bash" in r.stdout
+
+
+def test_export_formats_and_chart_periods():
+    assert offered("ledger export ") == ["ics", "dot", "mermaid", "svg", "png", "csv", "jsonl"]
+    assert offered("ledger chart --by m") == ["month"]

@@ -106,7 +106,7 @@ def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_defaul
 @app.command()
 def export(
     format: Annotated[str | None, typer.Argument(
-        metavar="[FORMAT]", show_default=False,
+        metavar="[FORMAT]", show_default=False, autocompletion=lambda: list(FORMAT_NAMES),
         help=f"One of {', '.join(FORMAT_NAMES)}. Default: from -o's extension.")] = None,
     output: OutOpt = None,
     file: FileOpt = None,
@@ -181,7 +181,8 @@ def export(
 @app.command()
 def chart(
     by: Annotated[str, typer.Option("--by", metavar="week|month",
-                                    help="Sum per week (Monday to Sunday) or per calendar month.")] = "week",
+                                    help="Sum per week (Monday to Sunday) or per calendar month.",
+                                    autocompletion=lambda: ["week", "month"])] = "week",
     ascii_: Annotated[bool, typer.Option("--ascii", help="Plain ASCII bars (the default when output is not a terminal).")] = False,
     json_: JsonOpt = False,
     file: FileOpt = None,
