@@ -50,6 +50,7 @@ COMMANDS = (
 TARGET_100K = ("timeline --json", "deadlines", "chains", "summary", "check")
 # Reports on the bundled ledger: JSON form vs the framework floor, table form vs floor + rich.table.
 BUNDLED = ("timeline", "deadlines", "chains", "summary", "show", "check")
+BUNDLED_SHOW_ID = "tariff-truce"
 
 MAX_SECONDS_PER_COMMAND = 60.0  # stop repeating a slow command once it has used this much
 TIMEOUT = 300.0
@@ -59,6 +60,7 @@ TIMEOUT = 300.0
 class Timing:
     label: str
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds: less swayed by other load
     rss_kb: int = 0
     status: str = "ok"  # ok, exit N, timeout, missing
 
@@ -67,12 +69,16 @@ class Timing:
         return statistics.median(self.times) if self.times and self.status == "ok" else None
 
     @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu and self.status == "ok" else None
+
+    @property
     def rss_mb(self) -> float:
         return self.rss_kb / 1024
 
 
-def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str]:
-    """Wall seconds, peak RSS (KiB), exit code and the stderr tail of one process."""
+def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str, float]:
+    """Wall seconds, peak RSS (KiB), exit code, the stderr tail and CPU seconds of one process."""
     with tempfile.TemporaryFile() as errf:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf, env=env)
@@ -85,13 +91,13 @@ def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str]:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
-                return TIMEOUT, usage.ru_maxrss, -9, "timeout"
+                return TIMEOUT, usage.ru_maxrss, -9, "timeout", 0.0
             time.sleep(0.002)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         errf.seek(0)
         tail = errf.read()[-400:].decode("utf-8", "replace")
-    return elapsed, usage.ru_maxrss, proc.returncode, tail
+    return elapsed, usage.ru_maxrss, proc.returncode, tail, usage.ru_utime + usage.ru_stime
 
 
 def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_codes=(0,)) -> Timing:
@@ -101,7 +107,7 @@ def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_c
     for _ in range(runs):
         if before is not None:
             before()
-        elapsed, rss, code, tail = run_once(argv, env)
+        elapsed, rss, code, tail, cpu = run_once(argv, env)
         if code == -9:
             t.status = "timeout"
             break
@@ -109,11 +115,30 @@ def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_c
             t.status = "n/a" if "No such command" in tail else f"exit {code}"
             break
         t.times.append(elapsed)
+        t.cpu.append(cpu)
         t.rss_kb = max(t.rss_kb, rss)
         spent += elapsed
         if spent > MAX_SECONDS_PER_COMMAND:
             break
     return t
+
+
+def measure_interleaved(specs: dict[str, list[str]], env: dict, runs: int) -> dict[str, Timing]:
+    """Round-robin runs of several commands: one run of each per round."""
+    out = {label: Timing(label) for label in specs}
+    for _ in range(runs):
+        for label, argv in specs.items():
+            t = out[label]
+            if t.status != "ok":
+                continue
+            elapsed, rss, code, tail, cpu = run_once(argv, env)
+            if code != 0:
+                t.status = "timeout" if code == -9 else ("n/a" if "No such command" in tail else f"exit {code}")
+                continue
+            t.times.append(elapsed)
+            t.cpu.append(cpu)
+            t.rss_kb = max(t.rss_kb, rss)
+    return out
 
 
 def ledger_argv() -> list[str]:
@@ -148,6 +173,18 @@ def fmt(t: Timing | None) -> str:
     if t.median is None:
         return t.status
     return f"{t.median:.3f}"
+
+
+def fmt_cpu(t: Timing | None) -> str:
+    if t is None or t.cpu_median is None:
+        return "–"
+    return f"{t.cpu_median:.3f}"
+
+
+def cpu_ratio(a: Timing, b: Timing | None) -> str:
+    if b is None or a.cpu_median is None or not b.cpu_median:
+        return "–"
+    return f"{a.cpu_median / b.cpu_median:.2f}×"
 
 
 def fmt_rss(t: Timing | None) -> str:
@@ -199,24 +236,27 @@ def main(argv: list[str] | None = None) -> int:
         floor_app = os.path.join(HERE, "floor_app.py")
         floor_rich = ("import rich.table, runpy, sys; sys.argv = [sys.argv[1], '--json']; "
                       "runpy.run_path(sys.argv[0], run_name='__main__')")
-        floors = {
-            "python -c pass": measure("python -c pass", [py, "-c", "pass"], env, quick_runs),
-            "import yaml": measure("import yaml", [py, "-c", "import yaml"], env, quick_runs),
-            "import typer": measure("import typer", [py, "-c", "import typer"], env, quick_runs),
-            "framework floor": measure("framework floor", [py, floor_app, "--json"], env, quick_runs),
-            "floor + rich.table": measure("floor + rich.table", [py, "-c", floor_rich, floor_app], env, quick_runs),
+        floor_specs = {
+            "python -c pass": [py, "-c", "pass"],
+            "import yaml": [py, "-c", "import yaml"],
+            "import typer": [py, "-c", "import typer"],
+            "framework floor": [py, floor_app, "--json"],
+            "floor + rich.table": [py, "-c", floor_rich, floor_app],
         }
+        # The bundled ledger's reports run in the same rounds as the floors they are compared
+        # with, so a busy moment of the machine weighs on both sides alike.
+        bundled_specs = {}
+        for name in (("timeline", "check") if args.smoke else BUNDLED):
+            extra = [BUNDLED_SHOW_ID] if name == "show" else []
+            bundled_specs[f"{name} --json"] = ledger + [name, *extra, "--json"]
+            bundled_specs[name] = ledger + [name, *extra]
+        timed = measure_interleaved({**floor_specs, **bundled_specs}, env, quick_runs)
+        floors = {label: timed[label] for label in floor_specs}
         log("floors: " + ", ".join(f"{k} {fmt(v)}" for k, v in floors.items()))
         floor = floors["framework floor"].median
         floor_rich_t = floors["floor + rich.table"].median
-
-        # --- the bundled ledger -------------------------------------------------------------
-        bundled: list[tuple[str, Timing, float | None]] = []
-        for name in BUNDLED:
-            js = measure(f"{name} --json", ledger + [name, "--json"], env, quick_runs)
-            tb = measure(name, ledger + [name], env, quick_runs)
-            bundled.append((f"{name} --json", js, floor))
-            bundled.append((name, tb, floor_rich_t))
+        bundled: list[tuple[str, Timing, float | None]] = [
+            (label, timed[label], floor if label.endswith("--json") else floor_rich_t) for label in bundled_specs]
         log("bundled: " + ", ".join(f"{lab} {fmt(t)}" for lab, t, _ in bundled))
 
         # --- generated ledgers ---------------------------------------------------------------
@@ -264,15 +304,18 @@ def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=
            "Written by `python bench/run.py`" + (" --smoke" if smoke else "") + f" in {elapsed / 60:.1f} min. "
            "Whole processes; median wall seconds of up to "
            f"{runs} runs (slow commands stop repeating after {MAX_SECONDS_PER_COMMAND:.0f} s), peak RSS in MB.", "",
-           f"Machine: {machine_line}.", "", "## Floors", "", "| floor | median s | peak MB |", "|---|---:|---:|"]
+           f"Machine: {machine_line}.", "", "## Floors", "", "| floor | median s | cpu s | peak MB |", "|---|---:|---:|---:|"]
     for label, t in floors.items():
-        out.append(f"| {label} | {fmt(t)} | {fmt_rss(t)} |")
+        out.append(f"| {label} | {fmt(t)} | {fmt_cpu(t)} | {fmt_rss(t)} |")
 
     out += ["", "## Bundled ledger (target: `--json` within 1.3× the framework floor; tables within 1.3× floor + rich.table)", "",
-            "| command | median s | peak MB | vs its floor | target met |", "|---|---:|---:|---:|---|"]
+            "| command | median s | cpu s | peak MB | vs its floor (wall) | vs its floor (cpu) | target met (wall) |",
+            "|---|---:|---:|---:|---:|---:|---|"]
+    rich_floor = floors["floor + rich.table"]
     for label, t, base in bundled:
         ok = None if t.median is None or not base else t.median <= 1.3 * base
-        out.append(f"| `ledger {label}` | {fmt(t)} | {fmt_rss(t)} | {ratio(t, base)} | {verdict(ok)} |")
+        base_t = floors["framework floor"] if label.endswith("--json") else rich_floor
+        out.append(f"| `ledger {label}` | {fmt(t)} | {fmt_cpu(t)} | {fmt_rss(t)} | {ratio(t, base)} | {cpu_ratio(t, base_t)} | {verdict(ok)} |")
 
     for n in sizes:
         row = per_size[n]
