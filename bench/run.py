@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             for label, cmd in COMMANDS:
                 ok = (0, 1) if cmd[0] == "check" else (0,)  # check exits 1 only for errors; gen.py writes none
                 row["cold"][label] = measure(label, ledger + cmd + ["-f", yml], env, heavy, before=clear_cache, ok_codes=ok)
-                run_once(ledger + cmd + ["-f", yml], env)  # fill the cache
+                # the last cold run left its entry in the cache: what follows is warm
                 row["warm"][label] = measure(label, ledger + cmd + ["-f", yml], env, runs, ok_codes=ok)
                 log(f"{n}: {label}: cold {fmt(row['cold'][label])} warm {fmt(row['warm'][label])}")
             per_size[n] = row

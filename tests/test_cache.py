@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from ledger import cache
 from ledger.load import bundled_ledger_path, load_ledger, load_text
+from ledger.model import Ledger
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import gen  # noqa: E402
@@ -44,12 +44,22 @@ def _same(a, b) -> None:
     assert la.unloaded == lb.unloaded
 
 
-def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text):
+def _parsing_fails(monkeypatch) -> None:
+    import ledger.load
+
+    def parse(*args):
+        raise AssertionError("parsed although the cache holds the file")
+
+    monkeypatch.setattr(ledger.load, "_load_bytes", parse)
+
+
+def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text, monkeypatch):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     slow = load_text(str(f), big_text)
     cold = load_ledger(str(f))
     assert len(list(cache_dir.glob("*.pickle"))) == 1
+    _parsing_fails(monkeypatch)
     warm = load_ledger(str(f))
     assert len(slow[0].measures) == 1000
     _same(slow, cold)
@@ -67,8 +77,10 @@ def test_a_valid_entry_is_what_is_served(tmp_path, cache_dir, big_text):
     f.write_text(big_text)
     load_ledger(str(f))
     (entry,) = cache_dir.glob("*.pickle")
-    entry.write_bytes(cache.MAGIC + pickle.dumps(("served", [])))
-    assert load_ledger(str(f)) == ("served", [])
+    entry.unlink()
+    served = Ledger(path="served from the cache")
+    assert cache.put(entry.stem, (served, []))
+    assert load_ledger(str(f)) == (served, [])
 
 
 def test_same_size_and_mtime_but_new_content_is_not_served_stale(tmp_path, cache_dir, big_text):
@@ -101,13 +113,13 @@ def test_a_new_version_of_the_code_never_reads_old_entries(tmp_path, cache_dir, 
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     load_ledger(str(f))
-    (entry,) = cache_dir.glob("*.pickle")
-    entry.write_bytes(cache.MAGIC + pickle.dumps(("stale", [])))
     key_now = cache.entry_key(str(f), big_text.encode())
+    stale = Ledger(path="stale")
+    assert cache.put(key_now, (stale, []))
     monkeypatch.setattr(cache, "_code_fingerprint", lambda: "escalation-ledger 99.0")
     assert cache.entry_key(str(f), big_text.encode()) != key_now
     result = load_ledger(str(f))
-    assert result != ("stale", [])
+    assert result[0] != stale
     _same(load_text(str(f), big_text), result)
 
 
@@ -140,7 +152,7 @@ def test_an_unwritable_cache_dir_is_silently_skipped(tmp_path, monkeypatch, big_
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     _same(load_text(str(f), big_text), load_ledger(str(f)))
-    assert not cache.put("k", ("x", []))
+    assert not cache.put("k", (None, []))
 
 
 def test_the_cache_can_be_turned_off(tmp_path, cache_dir, monkeypatch, big_text):
@@ -156,3 +168,13 @@ def test_default_dir_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv(cache.ENV_OFF, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == str(tmp_path / "escalation-ledger")
+
+
+def test_entries_written_in_several_chunks_load_whole(tmp_path, cache_dir, big_text, monkeypatch):
+    monkeypatch.setattr(cache, "CHUNK", 300)  # 1,000 measures: chunks of 300, 300, 300, 100
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    expected = load_text(str(f), big_text)
+    load_ledger(str(f))
+    _parsing_fails(monkeypatch)  # so what follows can only come from the cache
+    _same(expected, load_ledger(str(f)))

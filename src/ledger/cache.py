@@ -84,7 +84,7 @@ def get(key: str):
         with open(_entry_path(directory, key), "rb") as f:
             if f.read(len(MAGIC)) != MAGIC:
                 return None
-            return pickle.load(f)
+            return _read(f)
     except Exception:  # corrupt, truncated, unreadable, written by other code: parse instead
         return None
 
@@ -101,7 +101,7 @@ def put(key: str, value) -> bool:
         tmp = f"{final}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
             f.write(MAGIC)
-            _pickle(value, f)  # straight to the file: no copy of a 60 MB blob in memory
+            _write(value, f)
         os.replace(tmp, final)
         return True
     except Exception:  # read-only or full disk, unpicklable value: the cache is only an optimisation
@@ -129,10 +129,10 @@ def _record_types() -> dict[type, tuple[str, ...]]:
     return {t: tuple(f.name for f in dataclasses.fields(t)) for t in types}
 
 
-def _pickle(value, file) -> None:
-    fields = _record_types()
-
+def _pickler(file) -> pickle.Pickler:
     from .model import Location
+
+    fields = _record_types()
 
     class _Pickler(pickle.Pickler):
         def reducer_override(self, obj):
@@ -144,4 +144,41 @@ def _pickle(value, file) -> None:
                 return NotImplemented
             return cls, tuple([getattr(obj, n) for n in names])
 
-    _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# An entry is a head, (ledger without its measures, problems, number of chunks), then the
+# measures in chunks of CHUNK. The pickler's memo (every object pickled so far) is emptied
+# after each chunk: at 100,000 measures a single pickle's memo alone takes 400 MB.
+CHUNK = 5000
+
+
+def _write(value, file) -> None:
+    """Pickle a (ledger or None, problems) pair straight to the file, in chunks."""
+    import dataclasses
+
+    ledger, problems = value
+    p = _pickler(file)
+    if ledger is None:
+        p.dump((None, problems, 0))
+        return
+    measures = ledger.measures
+    starts = range(0, len(measures), CHUNK)
+    p.dump((dataclasses.replace(ledger, measures=()), problems, len(starts)))
+    for i in starts:
+        p.clear_memo()
+        p.dump(measures[i:i + CHUNK])
+
+
+def _read(file):
+    import dataclasses
+
+    ledger, problems, chunks = pickle.load(file)
+    if ledger is None:
+        return None, problems
+    if chunks:
+        measures: list = []
+        for _ in range(chunks):
+            measures.extend(pickle.load(file))
+        ledger = dataclasses.replace(ledger, measures=tuple(measures))
+    return ledger, problems
