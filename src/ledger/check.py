@@ -70,11 +70,15 @@ def known_country(ledger: Ledger, code: str) -> bool:
 
 def check_countries(ledger: Ledger) -> list[Problem]:
     out = []
+    known: dict[str, bool] = {}  # a few hundred codes, used hundreds of thousands of times
     for r in _records(ledger):
         fields = ("actor", "target") if isinstance(r, Measure) else ("countries",)
         for f in fields:
             for i, code in enumerate(getattr(r, f)):
-                if not known_country(ledger, code):
+                ok = known.get(code)
+                if ok is None:
+                    ok = known[code] = known_country(ledger, code)
+                if not ok:
                     out.append(_problem(ledger, r.where(f"{f}[{i}]"),
                                         f"unknown country code '{code}': not ISO 3166-1 alpha-2; declare it under 'countries:' if it is a bloc or region", r.id))
     return out
