@@ -69,9 +69,14 @@ def test_quotes_are_really_in_the_cited_articles(bundled):
         "asiae-2025-09-11": "asia-business-daily-2025-09-high-level-contacts.txt",
         "joongang-2025-10-14": "joongang-daily-2025-10-apec-side-meeting.txt",
     }
-    sources_dir = ROOT.parent / "shared" / "sources"
+    import os
+
+    sources_dir = Path(os.environ.get("ESCALATION_LEDGER_SOURCES") or ROOT.parent / "shared" / "sources")
     if not sources_dir.is_dir():
-        pytest.fail(f"source articles not found at {sources_dir}")
+        # CI always has shared/ beside the clone, so there a missing copy is a failure.
+        if os.environ.get("CI"):
+            pytest.fail(f"source articles not found at {sources_dir}")
+        pytest.skip(f"source articles not found at {sources_dir}; set ESCALATION_LEDGER_SOURCES to check the quotes")
 
     def norm(s: str) -> str:
         return " ".join(s.replace("’", "'").replace("“", '"').replace("”", '"').replace("—", "-").split())
