@@ -71,15 +71,7 @@ def record_who(r: Measure | Event) -> str:
 
 def header(ledger: Ledger, selection: Selection, bundled: bool, count: str | None = None) -> str:
     """The line above people's output: which ledger, seen as of which day, with which filters."""
-    parts = ["bundled ledger" if bundled else ledger.path, f"as of {selection.as_of.isoformat()}"]
-    if selection.countries:
-        parts.append("country " + ", ".join(sorted(selection.countries)))
-    if selection.kinds:
-        parts.append("kind " + ", ".join(sorted(selection.kinds)))
-    if selection.since:
-        parts.append(f"since {selection.since.isoformat()}")
-    if selection.until:
-        parts.append(f"until {selection.until.isoformat()}")
+    parts = ["bundled ledger" if bundled else ledger.path, *selection.describe()]
     if count:
         parts.append(count)
     return " · ".join(parts)

@@ -39,6 +39,19 @@ class Selection:
     since: date | None = None
     until: date | None = None
 
+    def describe(self) -> list[str]:
+        """The selection in words, for headers: as-of day first, then any filters."""
+        parts = [f"as of {self.as_of.isoformat()}"]
+        if self.countries:
+            parts.append("country " + ", ".join(sorted(self.countries)))
+        if self.kinds:
+            parts.append("kind " + ", ".join(sorted(self.kinds)))
+        if self.since:
+            parts.append(f"since {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"until {self.until.isoformat()}")
+        return parts
+
 
 def known_from(record: Measure | Event, sources: Mapping[str, Source]) -> date:
     """The first day a record could be known.

@@ -311,16 +311,7 @@ def _sources(ledger: Ledger) -> str:
 
 
 def _filters(selection: Selection) -> str:
-    parts = [f"as of {selection.as_of.isoformat()}"]
-    if selection.countries:
-        parts.append("country " + ", ".join(sorted(selection.countries)))
-    if selection.kinds:
-        parts.append("kind " + ", ".join(sorted(selection.kinds)))
-    if selection.since:
-        parts.append(f"since {selection.since.isoformat()}")
-    if selection.until:
-        parts.append(f"until {selection.until.isoformat()}")
-    return " · ".join(parts)
+    return " · ".join(selection.describe())
 
 
 def to_html(ledger: Ledger, selection: Selection, *, svg: str | None = None, graph_note: str | None = None,
