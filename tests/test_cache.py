@@ -130,6 +130,16 @@ def test_the_name_is_part_of_the_key(tmp_path, cache_dir, big_text):
     la, _ = load_ledger(str(a))
     lb, _ = load_ledger(str(b))
     assert (la.path, lb.path) == (str(a), str(b))
+    assert len(list(cache_dir.glob("*.pickle"))) == 2  # one entry per file
+
+
+def test_one_entry_per_file_however_often_it_changes(tmp_path, cache_dir, big_text):
+    f = tmp_path / "big.yaml"
+    for n in range(3):
+        f.write_text(big_text.replace("Synthetic trade", f"Edit {n} trade", 1))
+        ledger, _ = load_ledger(str(f))
+        assert ledger.title.startswith(f"Edit {n}")
+    assert len(list(cache_dir.glob("*.pickle"))) == 1
 
 
 def test_corrupt_or_truncated_entries_are_ignored_and_replaced(tmp_path, cache_dir, big_text):

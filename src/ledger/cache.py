@@ -1,7 +1,8 @@
 """A parse cache: a big ledger that has not changed is not parsed again.
 
-Loading a 100,000-measure file means walking a million YAML events and building
-as many records; unpickling the result is several times faster. An entry is
+Loading a 100,000-measure file means walking three million YAML events and
+building the records (about 14 s on a 2-core machine); unpickling the result takes
+about 1.5 s. An entry is
 stored under a key made of:
 
   - the BLAKE2b hash of the file's bytes (so any change of content, even one that
@@ -12,11 +13,16 @@ stored under a key made of:
     changes code without changing the version; records pickled by other code
     are never trusted).
 
+Writing an entry for a file removes the entries of its earlier contents, so the
+directory holds one entry per big ledger, not one per edit.
+
 Entries live in `$ESCALATION_LEDGER_CACHE_DIR`, else `$XDG_CACHE_HOME/escalation-ledger`,
 else `~/.cache/escalation-ledger`. `ESCALATION_LEDGER_NO_CACHE=1` turns the cache
 off. Writes are atomic (temporary file, then rename). A read-only or missing
 directory, a corrupt or truncated entry, or anything else going wrong is silently
 treated as a miss: the cache can make loading faster, never make it fail.
+Entries are pickles, trusted as the user's own files are: the directory must not be
+writable by anyone else (the default one, under the home directory, is not).
 
 Only files of at least `MIN_BYTES` are cached: below that, parsing is as fast as
 unpickling and the cache directory would only fill up.
@@ -32,9 +38,9 @@ import sys
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MIN_BYTES = 256 * 1024  # about 300 measures; load.py holds the same number so small loads never import this
-MAGIC = b"ELC1"
+MAGIC = b"ELC1"  # first bytes of an entry; a new entry layout gets a new MAGIC
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
-LOADING_MODULES = ("load.py", "model.py", "cache.py")  # format of an entry: MAGIC, then a pickle
+LOADING_MODULES = ("load.py", "model.py", "cache.py")
 
 
 def cache_dir() -> str | None:
@@ -65,10 +71,16 @@ def _code_fingerprint() -> str:
 
 
 def entry_key(name: str, data: bytes) -> str:
-    """The cache key of a ledger given as `name` with content `data`."""
+    """The cache key of a ledger given as `name` with content `data`: `<file>-<content and code>`.
+
+    The first part names the file alone (its absolute path), so that writing a new
+    entry for a file can remove the entries of its earlier contents.
+    """
+    where = name if name.startswith("<") else os.path.abspath(name)
+    file_part = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
     h = hashlib.blake2b(data, digest_size=20)
     h.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0" + _code_fingerprint().encode())
-    return h.hexdigest()
+    return f"{file_part}-{h.hexdigest()}"
 
 
 def _entry_path(directory: str, key: str) -> str:
@@ -103,7 +115,6 @@ def put(key: str, value) -> bool:
             f.write(MAGIC)
             _write(value, f)
         os.replace(tmp, final)
-        return True
     except Exception:  # read-only or full disk, unpicklable value: the cache is only an optimisation
         if tmp is not None:
             try:
@@ -111,6 +122,23 @@ def put(key: str, value) -> bool:
             except OSError:
                 pass
         return False
+    _forget_earlier(directory, key)
+    return True
+
+
+def _forget_earlier(directory: str, key: str) -> None:
+    """Remove the entries of the same file's earlier contents: one entry per file, not one per edit."""
+    prefix = key.split("-", 1)[0] + "-"
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".pickle") and name != f"{key}.pickle":
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
 
 
 # --- Pickling records ------------------------------------------------------------------------
