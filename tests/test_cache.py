@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ledger import cache
-from ledger.load import bundled_ledger_path, load_ledger, load_text
+from ledger.check import check_ledger
+from ledger.load import bundled_ledger_path, load_checked, load_text
 from ledger.model import Ledger
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -31,16 +32,16 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return d
 
 
-def _locations(ledger):
-    return ([(m.loc, m.locs, [r.loc for r in m.reports]) for m in ledger.measures],
-            [(e.loc, e.locs) for e in ledger.events], {k: s.loc for k, s in ledger.sources.items()}, ledger.locs)
+def _exact(path, text):
+    """What the exact reader and the checks make of a file: the answer every load must give."""
+    ledger, problems = load_text(path, text)
+    return ledger, problems + (check_ledger(ledger) if ledger is not None else [])
 
 
 def _same(a, b) -> None:
     (la, pa), (lb, pb) = a, b
     assert la == lb
-    assert pa == pb
-    assert _locations(la) == _locations(lb)  # compare=False fields: problems found later point at them
+    assert pa == pb  # problems carry their file, line and column
     assert la.unloaded == lb.unloaded
 
 
@@ -50,60 +51,60 @@ def _parsing_fails(monkeypatch) -> None:
     def parse(*args):
         raise AssertionError("parsed although the cache holds the file")
 
-    monkeypatch.setattr(ledger.load, "_load_bytes", parse)
+    monkeypatch.setattr(ledger.load, "_load_big", parse)
 
 
 def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text, monkeypatch):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    slow = load_text(str(f), big_text)
-    cold = load_ledger(str(f))
+    slow = _exact(str(f), big_text)
+    cold = load_checked(str(f))
     assert len(list(cache_dir.glob("*.pickle"))) == 1
     _parsing_fails(monkeypatch)
-    warm = load_ledger(str(f))
+    warm = load_checked(str(f))
     assert len(slow[0].measures) == 1000
     _same(slow, cold)
     _same(slow, warm)
 
 
-def test_bundled_ledger_loads_the_same_through_load_ledger(cache_dir):
+def test_bundled_ledger_loads_the_same_through_load_checked(cache_dir):
     path = bundled_ledger_path()
-    _same(load_text(path, Path(path).read_text(encoding="utf-8")), load_ledger(path))
+    _same(_exact(path, Path(path).read_text(encoding="utf-8")), load_checked(path))
     assert not cache_dir.exists()  # a small file is parsed, never cached
 
 
 def test_a_valid_entry_is_what_is_served(tmp_path, cache_dir, big_text):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    load_ledger(str(f))
+    load_checked(str(f))
     (entry,) = cache_dir.glob("*.pickle")
     entry.unlink()
     served = Ledger(path="served from the cache")
     assert cache.put(entry.stem, (served, []))
-    assert load_ledger(str(f)) == (served, [])
+    assert load_checked(str(f)) == (served, [])
 
 
 def test_same_size_and_mtime_but_new_content_is_not_served_stale(tmp_path, cache_dir, big_text):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     before = os.stat(f)
-    first, _ = load_ledger(str(f))
+    first, _ = load_checked(str(f))
     changed = big_text.replace("Synthetic trade interventions", "Synthetic trade interventionz", 1)
     assert len(changed) == len(big_text)
     f.write_text(changed)
     os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(f).st_size == before.st_size and os.stat(f).st_mtime_ns == before.st_mtime_ns
-    second, _ = load_ledger(str(f))
+    second, _ = load_checked(str(f))
     assert first.title.endswith("(seed 7)") and "interventionz" in second.title
-    _same(load_text(str(f), changed), load_ledger(str(f)))
+    _same(_exact(str(f), changed), load_checked(str(f)))
 
 
 def test_an_edit_that_adds_an_error_is_reported_with_its_location(tmp_path, cache_dir, big_text):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    load_ledger(str(f))
+    load_checked(str(f))
     f.write_text(big_text.replace("kind: tariff", "kind: tarif", 1))
-    ledger, problems = load_ledger(str(f))
+    ledger, problems = load_checked(str(f))
     (p,) = [p for p in problems if "tarif'" in p.message]
     line = big_text.splitlines()[p.line - 1]
     assert line.strip() == "kind: tariff" and p.col == line.index("tariff") + 1
@@ -112,23 +113,23 @@ def test_an_edit_that_adds_an_error_is_reported_with_its_location(tmp_path, cach
 def test_a_new_version_of_the_code_never_reads_old_entries(tmp_path, cache_dir, big_text, monkeypatch):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    load_ledger(str(f))
+    load_checked(str(f))
     key_now = cache.entry_key(str(f), big_text.encode())
     stale = Ledger(path="stale")
     assert cache.put(key_now, (stale, []))
     monkeypatch.setattr(cache, "_code_fingerprint", lambda: "escalation-ledger 99.0")
     assert cache.entry_key(str(f), big_text.encode()) != key_now
-    result = load_ledger(str(f))
+    result = load_checked(str(f))
     assert result[0] != stale
-    _same(load_text(str(f), big_text), result)
+    _same(_exact(str(f), big_text), result)
 
 
 def test_the_name_is_part_of_the_key(tmp_path, cache_dir, big_text):
     a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
     a.write_text(big_text)
     b.write_text(big_text)
-    la, _ = load_ledger(str(a))
-    lb, _ = load_ledger(str(b))
+    la, _ = load_checked(str(a))
+    lb, _ = load_checked(str(b))
     assert (la.path, lb.path) == (str(a), str(b))
     assert len(list(cache_dir.glob("*.pickle"))) == 2  # one entry per file
 
@@ -137,7 +138,7 @@ def test_one_entry_per_file_however_often_it_changes(tmp_path, cache_dir, big_te
     f = tmp_path / "big.yaml"
     for n in range(3):
         f.write_text(big_text.replace("Synthetic trade", f"Edit {n} trade", 1))
-        ledger, _ = load_ledger(str(f))
+        ledger, _ = load_checked(str(f))
         assert ledger.title.startswith(f"Edit {n}")
     assert len(list(cache_dir.glob("*.pickle"))) == 1
 
@@ -145,13 +146,13 @@ def test_one_entry_per_file_however_often_it_changes(tmp_path, cache_dir, big_te
 def test_corrupt_or_truncated_entries_are_ignored_and_replaced(tmp_path, cache_dir, big_text):
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    expected = load_text(str(f), big_text)
-    load_ledger(str(f))
+    expected = _exact(str(f), big_text)
+    load_checked(str(f))
     (entry,) = cache_dir.glob("*.pickle")
     good = entry.read_bytes()
     for bad in (b"", b"garbage", cache.MAGIC + b"\x80\x05garbage", good[: len(good) // 2]):
         entry.write_bytes(bad)
-        _same(expected, load_ledger(str(f)))
+        _same(expected, load_checked(str(f)))
     assert entry.read_bytes() == good  # rewritten by the load that missed
 
 
@@ -161,7 +162,7 @@ def test_an_unwritable_cache_dir_is_silently_skipped(tmp_path, monkeypatch, big_
     monkeypatch.setenv(cache.ENV_DIR, str(blocker / "cache"))
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    _same(load_text(str(f), big_text), load_ledger(str(f)))
+    _same(_exact(str(f), big_text), load_checked(str(f)))
     assert not cache.put("k", (None, []))
 
 
@@ -169,7 +170,7 @@ def test_the_cache_can_be_turned_off(tmp_path, cache_dir, monkeypatch, big_text)
     monkeypatch.setenv(cache.ENV_OFF, "1")
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    load_ledger(str(f))
+    load_checked(str(f))
     assert not cache_dir.exists()
 
 
@@ -184,7 +185,7 @@ def test_entries_written_in_several_chunks_load_whole(tmp_path, cache_dir, big_t
     monkeypatch.setattr(cache, "CHUNK", 300)  # 1,000 measures: chunks of 300, 300, 300, 100
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    expected = load_text(str(f), big_text)
-    load_ledger(str(f))
+    expected = _exact(str(f), big_text)
+    load_checked(str(f))
     _parsing_fails(monkeypatch)  # so what follows can only come from the cache
-    _same(expected, load_ledger(str(f)))
+    _same(expected, load_checked(str(f)))

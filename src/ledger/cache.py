@@ -40,7 +40,7 @@ ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MIN_BYTES = 256 * 1024  # about 300 measures; load.py holds the same number so small loads never import this
 MAGIC = b"ELC1"  # first bytes of an entry; a new entry layout gets a new MAGIC
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
-LOADING_MODULES = ("load.py", "model.py", "cache.py")
+LOADING_MODULES = ("load.py", "fastload.py", "model.py", "check.py", "cache.py")
 
 
 def cache_dir() -> str | None:

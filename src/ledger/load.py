@@ -144,6 +144,9 @@ def _line_col(text: str, index: int) -> Location:
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
+_ASCII_ALLOWED = bytes(range(0x20, 0x7F)) + b"\t\n\r"  # deleting these from ASCII leaves only _BAD_CHARS
+
+
 def _char_name(ch: str) -> str:
     names = {"\x00": "NUL", "\x85": "NEL (U+0085)", "\u2028": "line separator (U+2028)",
              "\u2029": "paragraph separator (U+2029)", "\ufeff": "byte-order mark (U+FEFF)"}
@@ -163,6 +166,8 @@ def decode(name: str, data: bytes) -> tuple[str | None, list[Problem]]:
         line, col = _line_col(before, len(before))
         return None, [Problem(name, line, col, "error", f"invalid UTF-8 byte 0x{data[e.start]:02x}; save the file as UTF-8")]
     problems = []
+    if data.isascii() and not data.translate(None, _ASCII_ALLOWED):
+        return text, problems  # the common case, checked at memory speed: no control characters
     for n, m in enumerate(_BAD_CHARS.finditer(text)):
         if n == MAX_PROBLEMS_PER_KIND:
             problems.append(Problem(name, *_line_col(text, m.start()), "error", "too many control characters; is this a text file?"))
@@ -628,14 +633,28 @@ def load_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
 
 
 def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
-    """Read, decode and load a ledger file. Raises LedgerUnusable only when it cannot be read.
+    """Read, decode and load a ledger file exactly, every value located; no checks, no cache.
 
-    A big file is looked up in the parse cache first (`cache.py`: keyed by its
-    content hash, never stale); what is loaded is the same either way.
+    Raises LedgerUnusable only when it cannot be read. Commands use `load_checked`.
     """
     name, data = read_source(path)
+    return _load_bytes(name, data)
+
+
+def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
+    """Load a ledger and run every check: what commands read. Every problem is located.
+
+    A small file is read exactly (`load_text`). A big one is first looked up in the
+    parse cache (`cache.py`: keyed by its content hash, never stale), then read by the
+    fast path (`fastload.py`) when it is clean, else exactly; either way the records
+    and problems are the same. Raises LedgerUnusable only when it cannot be read.
+    """
+    from .check import check_ledger
+
+    name, data = read_source(path)
     if len(data) < _CACHE_MIN_BYTES:
-        return _load_bytes(name, data)
+        ledger, problems = _load_bytes(name, data)
+        return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
     from . import cache
     import gc
 
@@ -645,13 +664,36 @@ def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
     try:
         result = cache.get(key)
         if result is None:
-            result = _load_bytes(name, data)
+            result = _load_big(name, data)
             cache.put(key, result)
     finally:
         if was_enabled:
             gc.freeze()  # what was just loaded lives as long as the command; later collections skip it
             gc.enable()
     return result
+
+
+def _load_big(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
+    from . import fastload
+    from .check import check_ledger
+
+    text, problems = decode(name, data)
+    if text is None:
+        return None, problems
+    ledger = fastload.load_fast(name, text)
+    if ledger is not None:
+        problems = check_ledger(ledger)
+        if not problems:
+            return ledger, problems
+        # Checks found something in records that carry no locations: locate those entries,
+        # check again, and keep the answer only if every problem now has its place.
+        located = fastload.locate(ledger, text, {p.ref for p in problems})
+        if located is not None:
+            problems = check_ledger(located)
+            if all(p.line > 0 for p in problems):
+                return located, problems
+    ledger, problems = load_text(name, text)
+    return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
 
 
 _CACHE_MIN_BYTES = 256 * 1024  # below this, parsing is about as fast as the cache (cache.MIN_BYTES)

@@ -321,6 +321,8 @@ class Ledger:
       measures, events: in file order.
       unloaded: ids of entries that had errors and were left out, so checks
         do not also call references to them dangling.
+      located: False when the records came from the fast path (`fastload.py`) and
+        carry no locations: a problem found in them is located on demand.
     """
 
     path: str
@@ -332,6 +334,7 @@ class Ledger:
     loc: Location = field(default=Location(1, 1), compare=False, repr=False)
     locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
     unloaded: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    located: bool = field(default=True, compare=False, repr=False)
 
     def measure(self, id: str) -> Measure | None:
         for m in self.measures:

@@ -1,0 +1,416 @@
+"""The fast path for big, clean ledgers: yaml-rs (Rust) reads the file, records are built
+straight from its values, and locations are found later, only for entries a check
+complains about.
+
+`load.py` stays the one exact reader: it keeps the line and column of every value and
+reports every problem. This module never reports anything. It either returns exactly
+the records `load.py` would return (without their locations) or None, and None sends
+the file down the exact path. So a file with any problem at all, or with anything this
+path cannot vouch for, is read by `load.py`; being fast never changes an answer.
+
+What it cannot vouch for, and so declines:
+  - anything yaml-rs reports (syntax, duplicate keys, nesting deeper than it allows);
+  - a tab character, a directive, or a `&`, `*` or `!` where a node can start (anchors,
+    aliases and tags, which `load.py` rejects; yaml-rs would expand or drop them);
+  - a plain number yaml-rs reads differently from the text the user typed (`+5`, `007`,
+    `0x1F`, `1_000`): `load.py` reads text, yaml-rs resolves numbers;
+  - any value that is not what its field wants (a number or true/false where text is
+    wanted, an unknown field, a bad date, an empty required field...).
+The screens look at characters, not at parsed YAML, so they also fire on harmless text
+("title: + 5", a `*` starting a line of a block scalar); that costs speed, never truth.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .load import _CODE, _ID, MAX_SCALAR, build_ledger, parse_date, parse_moment, parse_tree
+from .model import (
+    ENUMS,
+    EVENT_FIELDS,
+    FORMAT_VERSION,
+    MEASURE_FIELDS,
+    REPORT_FIELDS,
+    SOURCE_FIELDS,
+    WEIGHT_RANGE,
+    Event,
+    Ledger,
+    LedgerDate,
+    Location,
+    Measure,
+    Report,
+    Source,
+    Spec,
+)
+
+class _NotClean(Exception):
+    """Something this path cannot vouch for: read the file with load.py instead."""
+
+
+def _at_node_start(text: str, i: int, *, flow: bool = True) -> bool:
+    """Could a YAML node start at text[i]? After a line break, `- `, `: ` or `? ` (with
+    the blank), a flow indicator (`[`, `{`, `,`), or a quoted flow key's `:`."""
+    j = i
+    while j and text[j - 1] in " \t":
+        j -= 1
+    if j == 0 or text[j - 1] == "\n":
+        return True
+    c = text[j - 1]
+    if c == ":":
+        return j < i or (j >= 2 and text[j - 2] in "\"'")
+    if flow and c in "[{,":
+        return True
+    return flow and c in "-?" and j < i
+
+
+def _occurrences(text: str, ch: str):
+    i = text.find(ch)
+    while i != -1:
+        yield i
+        i = text.find(ch, i + 1)
+
+
+def screen(text: str) -> bool:
+    """True when nothing in the text needs the exact reader's judgement.
+
+    Declines tabs, directives (`%` at a line start), and `&`, `*`, `!` and `? ` where a
+    node can start: anchors, aliases, tags and complex keys are for load.py to reject or
+    read. `str.find` walks the text at memory speed; these characters are rare in ledgers,
+    and each one found is judged by what stands before it ("US & China" passes).
+    """
+    if "\t" in text:
+        return False
+    for ch in "&*!":
+        for i in _occurrences(text, ch):
+            if _at_node_start(text, i):
+                return False
+    for i in _occurrences(text, "?"):
+        if text[i + 1:i + 2] in (" ", "\n", "") and _at_node_start(text, i):
+            return False
+    for i in _occurrences(text, "%"):
+        if i == 0 or text[i - 1] == "\n":
+            return False
+    for ch in "@`":  # reserved indicators: no plain value may start with them
+        for i in _occurrences(text, ch):
+            if _at_node_start(text, i):
+                return False
+    for ch in "|>":  # a block scalar's header is `|` or `>`, indicators, then nothing but a comment
+        for i in _occurrences(text, ch):
+            if _at_node_start(text, i) and (_at_node_start(text, i, flow=False) is False or not _BLOCK_HEADER.match(text, i + 1)):
+                return False
+    return True
+
+
+_BLOCK_HEADER = re.compile(r"[0-9+-]{0,2}[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
+
+
+# A plain number yaml-rs reads as an int, but whose text is not the int's own
+# (`+5`, `007`, `0x1F`, `1_000`); load.py reads text and would not accept it.
+_INTLIKE = re.compile(r"[+-]?[0-9][0-9A-Za-z_]*\Z")
+_CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_AFTER_KEY = re.compile(r"[\"']?[ \t]*:(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*([^\s,\]}#]*)")
+
+
+def _ints_as_typed(text: str, keys) -> bool:
+    """True when every value of these keys that looks like an integer is written canonically."""
+    for key in keys:
+        for i in _occurrences(text, key):
+            m = _AFTER_KEY.match(text, i + len(key))
+            if m is None:
+                continue
+            token = m.group(1)
+            if _INTLIKE.match(token) and not _CANONICAL.match(token):
+                return False
+    return True
+
+
+def load_fast(name: str, text: str) -> Ledger | None:
+    """The records load.py would build from a clean file, without locations; None if unsure."""
+    if not screen(text):
+        return None
+    try:
+        import yaml_rs
+    except ImportError:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
+        return None
+    try:
+        doc = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # syntax, duplicate keys, too deep: the exact reader says where
+        return None
+    builder = _Builder(name)
+    try:
+        ledger = builder.ledger(doc)
+    except _NotClean:
+        return None
+    if builder.int_keys and not _ints_as_typed(text, builder.int_keys):
+        return None
+    return ledger
+
+
+_NO_LOCS: dict = {}  # shared by every unlocated record; nothing ever writes to a record's locs
+_NOWHERE = Location(0, 0)
+
+
+class _Builder:
+    """Values from yaml-rs -> records, with exactly load._Builder's rules, minus the messages.
+
+    Each field gets its converter once (`converters`), so a value costs one dict lookup
+    and one call; the same date, moment, country list or kind is converted once.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.int_keys: set[str] = set()  # fields given as plain integers: their text is checked after
+        self.tables = {}
+        for table in (MEASURE_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, REPORT_FIELDS):
+            conv = {s.name: self.converter(s) for s in table}
+            self.tables[table] = (conv, frozenset(conv), frozenset(s.name for s in table if s.required))
+
+    def converter(self, spec: Spec):
+        """A function from a yaml-rs value to the field's value; raises _NotClean."""
+        t, name = spec.type, spec.name
+        int_keys = self.int_keys
+        if t == "str":
+            def conv(v):
+                if type(v) is not str or len(v) > MAX_SCALAR:
+                    raise _NotClean
+                v = v.strip()
+                if "\n" in v:
+                    raise _NotClean
+                return v
+        elif t == "text":
+            def conv(v):
+                if type(v) is not str or len(v) > MAX_SCALAR:
+                    raise _NotClean
+                return v
+        elif t == "id":
+            match = _ID.match
+
+            def conv(v):
+                if type(v) is not str or len(v) > MAX_SCALAR or not match(v):
+                    raise _NotClean
+                return v
+        elif t == "int":
+            def conv(v):
+                if type(v) is not int:  # bool is not int here: `weight: true` is an error
+                    raise _NotClean
+                int_keys.add(name)
+                return v
+        elif t in ("date", "moment"):
+            return self._memo(name, parse_date if t == "date" else parse_moment, ints=t == "date")
+        elif t.startswith("enum:"):
+            members = {e.value: e for e in ENUMS[t[5:]]}
+
+            def conv(v):
+                e = members.get(v) if type(v) is str else None
+                if e is None:
+                    raise _NotClean
+                return e
+        elif t in ("codes", "ids", "strs"):
+            good: set[str] = set()  # items already found valid
+            check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: True}[t]
+
+            def conv(v):
+                items = tuple(v) if type(v) is list else (v,)
+                if type(v) is dict or (t == "codes" and not items):
+                    raise _NotClean
+                for item in items:
+                    if item not in good:
+                        if type(item) is not str or len(item) > MAX_SCALAR or not check(item):
+                            raise _NotClean
+                        good.add(item)
+                return items
+        elif t == "reports":
+            def conv(v):
+                if type(v) is not list:
+                    raise _NotClean
+                return tuple([Report(**self.fields(r, REPORT_FIELDS), loc=_NOWHERE) for r in v])
+        else:  # pragma: no cover - every field type is handled above
+            raise AssertionError(t)
+        return conv
+
+    def _memo(self, name: str, parse, *, ints: bool):
+        """Dates and moments: the same text is parsed once and shared (less memory, faster cache)."""
+        seen: dict = {}
+        int_keys = self.int_keys
+
+        def conv(v):
+            t = type(v)
+            if t is not str and not (t is int and ints):  # 2025.0 == 2025: a float must never reach an int's entry
+                raise _NotClean
+            r = seen.get(v)
+            if r is None:
+                if t is int:  # `date: 2025` is a plain number to yaml-rs: its text is checked after
+                    int_keys.add(name)
+                elif len(v) > MAX_SCALAR:
+                    raise _NotClean
+                try:
+                    r = parse(str(v))
+                except ValueError:
+                    raise _NotClean from None
+                seen[v] = r
+            return r
+        return conv
+
+    def fields(self, raw, table: tuple[Spec, ...]) -> dict:
+        if type(raw) is not dict:
+            raise _NotClean
+        conv, known, required = self.tables[table]
+        if not raw.keys() <= known:
+            raise _NotClean
+        # An empty optional field is left out, as load.py does; an empty required one is then missing.
+        values = {k: conv[k](v) for k, v in raw.items() if v is not None}
+        if not required <= values.keys():
+            raise _NotClean
+        return values
+
+    # records ----------------------------------------------------------------------------
+    def measure(self, raw) -> Measure:
+        values = self.fields(raw, MEASURE_FIELDS)
+        w = values.get("weight")
+        if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
+            raise _NotClean
+        return Measure(**values, loc=_NOWHERE, locs=_NO_LOCS)
+
+    def event(self, raw) -> Event:
+        return Event(**self.fields(raw, EVENT_FIELDS), loc=_NOWHERE, locs=_NO_LOCS)
+
+    def records(self, raw, build) -> tuple:
+        if raw is None:
+            return ()
+        if type(raw) is not list:
+            raise _NotClean
+        out = []
+        # Each entry's mapping is dropped once its record is built: the values yaml-rs
+        # made and the records never both hold a 100,000-entry ledger in memory.
+        for i in range(len(raw)):
+            out.append(build(raw[i]))
+            raw[i] = None
+        return tuple(out)
+
+    def ledger(self, doc) -> Ledger:
+        if type(doc) is not dict or "measures" not in doc:
+            raise _NotClean
+        known = {"version", "title", "countries", "sources", "measures", "events"}
+        if not known.issuperset(doc):
+            raise _NotClean
+        if any(doc.get(k, "") is None for k in ("version", "title")):
+            raise _NotClean  # present but empty: an error for load.py
+        version = doc.get("version")
+        if type(version) is int:
+            self.int_keys.add("version")
+        if version is not None and not (version == FORMAT_VERSION and type(version) is int) and version != str(FORMAT_VERSION):
+            raise _NotClean
+        title = doc.get("title")
+        if title is not None:
+            title = self.converter(Spec("title", "str", False, ""))(title)
+        countries = {}
+        raw = doc.get("countries")
+        if raw is not None:
+            if type(raw) is not dict:
+                raise _NotClean
+            for code, label in raw.items():
+                if type(code) is not str or not _CODE.match(code):
+                    raise _NotClean
+                if type(label) is not str or len(label) > MAX_SCALAR:
+                    raise _NotClean
+                countries[code] = label
+        sources = {}
+        raw = doc.get("sources")
+        if raw is not None:
+            if type(raw) is not dict:
+                raise _NotClean
+            for sid, fields in raw.items():
+                if type(sid) is not str or len(sid) > MAX_SCALAR or not _ID.match(sid):
+                    raise _NotClean
+                sources[sid] = Source(id=sid, **self.fields(fields, SOURCE_FIELDS), loc=_NOWHERE)
+        measures = self.records(doc.get("measures"), self.measure)
+        events = self.records(doc.get("events"), self.event)
+        return Ledger(path=self.name, title=title, countries=countries, sources=sources,
+                      measures=measures, events=events, located=False)
+
+
+# --- Locations, on demand ------------------------------------------------------------------
+# A check that finds a problem in an unlocated record needs its line and column. The
+# entries of `measures:` and `events:` are found by their `- ` lines; each wanted entry's
+# lines are read again by load.py's exact reader, and used only if that gives back the
+# very record the fast path built. Anything unexpected returns None: read it all exactly.
+
+_TOP_KEYS = ("version", "title", "countries", "sources", "measures", "events")
+
+
+def _entry_starts(text: str, key: str) -> list[int] | None:
+    """Offsets where each entry of the top-level block list `key:` starts, then its end; None if unsure."""
+    heads = [i + 1 for i in _occurrences(text, f"\n{key}:")] + ([0] if text.startswith(f"{key}:") else [])
+    if len(heads) != 1:
+        return None
+    start = text.find("\n", heads[0])
+    if start == -1:
+        return None
+    ends = [i for k in _TOP_KEYS for i in _occurrences(text, f"\n{k}:") if i > start]
+    end = min(ends, default=len(text))
+    dash = text.find("-", start, end)
+    if dash == -1:
+        return None
+    indent = dash - (text.rfind("\n", 0, dash) + 1)
+    if text[dash - indent - 1:dash] != "\n" + " " * indent:
+        return None
+    marker = "\n" + " " * indent + "-"
+    out = []
+    for i in _occurrences(text, marker):
+        if i >= end:
+            break
+        if i >= start and text[i + len(marker):i + len(marker) + 1] in (" ", "\n"):
+            out.append(i + 1)
+    return out + [end]
+
+
+def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
+    """The ledger with every entry whose id is in `refs` located exactly; None if unsure."""
+    import dataclasses
+
+    from . import load
+
+    if None in refs:
+        return None
+    replaced: dict[str, tuple] = {}
+    for key, records, build in (("measures", ledger.measures, "measure"), ("events", ledger.events, "event")):
+        wanted = [i for i, r in enumerate(records) if r.id in refs]
+        if not wanted:
+            replaced[key] = records
+            continue
+        starts = _entry_starts(text, key)
+        if starts is None or len(starts) != len(records) + 1:
+            return None
+        out = list(records)
+        line, at = 0, 0  # lines before offset `at`, counted as we go down the file
+        for i in wanted:
+            a, b = starts[i], starts[i + 1]
+            line += text.count("\n", at, a)
+            at = a
+            root, problems = parse_tree(ledger.path, text[a:b])
+            if problems or not isinstance(root, load.Seq) or len(root.items) != 1:
+                return None
+            _shift(root, line)
+            builder = load._Builder(ledger.path, problems)
+            record = getattr(builder, build)(root.items[0], i)
+            if problems or record != records[i]:
+                return None
+            out[i] = record
+        replaced[key] = tuple(out)
+    return dataclasses.replace(ledger, measures=replaced["measures"], events=replaced["events"])
+
+
+def _shift(root, lines: int) -> None:
+    """Move every node of a tree parsed from a slice down to where the slice is in the file."""
+    from .load import Map, Seq
+
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node.line += lines
+        if isinstance(node, Seq):
+            stack.extend(node.items)
+        elif isinstance(node, Map):
+            for k, v in node.items:
+                k.line += lines
+                stack.append(v)

@@ -1,0 +1,198 @@
+"""The fast path (yaml-rs) gives exactly what the exact reader gives, or declines.
+
+The one invariant, checked on every kind of input below: `load_fast` returns None, or
+the very records `load_text` builds; and it returns None whenever `load_text` reports
+any problem. Problems found later by the checks are located as exactly as on the
+exact path.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ledger.load
+from ledger.check import check_ledger
+from ledger.fastload import load_fast, screen
+from ledger.load import bundled_ledger_path, load_checked, load_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import gen  # noqa: E402
+from test_property import SMALL, mutated  # noqa: E402
+
+BROKEN = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
+
+
+def exact(text: str, name: str = "t.yaml"):
+    ledger, problems = load_text(name, text)
+    return ledger, problems + (check_ledger(ledger) if ledger is not None else [])
+
+
+def assert_fast_agrees(text: str, name: str = "t.yaml"):
+    """The invariant; returns the fast ledger (None when it declined)."""
+    slow, problems = load_text(name, text)
+    fast = load_fast(name, text)
+    if problems:
+        assert fast is None, f"fast path accepted a file with problems: {problems[:3]}"
+    elif fast is not None:
+        assert fast == slow
+        assert fast.title == slow.title and fast.countries == slow.countries and fast.sources == slow.sources
+        assert not fast.located and slow.located
+    return fast
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> str:
+    return gen.to_yaml(gen.generate(1000, seed=11))
+
+
+def test_a_clean_synthetic_ledger_takes_the_fast_path_and_loads_the_same(synthetic):
+    assert assert_fast_agrees(synthetic) is not None
+
+
+def test_the_bundled_ledger_takes_the_fast_path_and_loads_the_same():
+    text = Path(bundled_ledger_path()).read_text(encoding="utf-8")
+    assert assert_fast_agrees(text) is not None
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.name for p in BROKEN])
+def test_broken_files_never_pass_the_fast_path_with_a_different_answer(path):
+    assert_fast_agrees(path.read_text(encoding="utf-8", errors="replace"), str(path))
+
+
+def test_check_problems_on_a_big_file_are_located_without_the_exact_reader(tmp_path, monkeypatch, synthetic):
+    # gen's ledgers have disagreeing sources (warnings); add an error and an unknown country too.
+    text = synthetic.replace("actor: CN\n", "actor: XQ\n", 1).replace("responds_to: [", "responds_to: [no-such-measure, ", 1)
+    f = tmp_path / "big.yaml"
+    f.write_text(text, encoding="utf-8")
+    expected = exact(text, str(f))
+    assert {p.severity for p in expected[1]} == {"error", "warning"}
+    monkeypatch.setenv("ESCALATION_LEDGER_NO_CACHE", "1")
+
+    def no_exact_reading(*args):
+        raise AssertionError("the whole file was read by the exact reader")
+
+    monkeypatch.setattr(ledger.load, "load_text", no_exact_reading)
+    ledger_, problems = load_checked(str(f))
+    assert ledger_ == expected[0]
+    assert problems == expected[1]  # same messages, same FILE:LINE:COL
+
+
+def test_a_big_file_with_a_load_error_is_read_exactly(tmp_path, monkeypatch, synthetic):
+    text = synthetic.replace("kind: tariff", "kind: tarif", 1)
+    f = tmp_path / "big.yaml"
+    f.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("ESCALATION_LEDGER_NO_CACHE", "1")
+    assert load_checked(str(f)) == exact(text, str(f))
+
+
+CLEAN_VARIANTS = {
+    "ampersand in a title": ('title: "A tariff"', 'title: US & China, a tariff'),
+    "numbers with commas": ('title: "A tariff"', 'title: "Fines of $1,000,000 and 100,000 tons"'),
+    "asterisk mid-text": ('title: "A tariff"', "title: 'A * B !'"),
+    "a year as a number": ("date: 2025-01\n", "date: 2025\n"),
+    "weight as a number": ("kind: tariff\n", "kind: tariff\n    weight: -2\n"),
+    "version": ("measures:\n", "version: 1\nmeasures:\n"),
+    "quoted version": ("measures:\n", "version: '1'\nmeasures:\n"),
+    "a block scalar": ("kind: tariff\n", "kind: tariff\n    notes: |\n      Line one, not *an alias*\n      and & not an anchor\n"),
+    "CRLF line ends": ("\n", "\r\n"),
+}
+BASE = SMALL.replace("title: A tariff", 'title: "A tariff"')
+
+
+@pytest.mark.parametrize("old,new", CLEAN_VARIANTS.values(), ids=CLEAN_VARIANTS.keys())
+def test_harmless_text_keeps_the_fast_path(old, new):
+    text = BASE.replace(old, new)
+    assert text != BASE
+    assert assert_fast_agrees(text) is not None
+
+
+DECLINED = {
+    "anchor and alias": ("target: [CN, EU]", "target: &t [CN, EU]\n    tags: *t"),
+    "tag": ('title: "A tariff"', "title: !!str A tariff"),
+    "local tag": ('title: "A tariff"', "title: !x A tariff"),
+    "complex key": ("kind: tariff\n", "kind: tariff\n    ? notes\n    : n\n"),
+    "directive": ("measures:\n", "%YAML 1.2\n---\nmeasures:\n"),
+    "tab": ("kind: tariff", "kind:\ttariff"),
+    "plus sign": ("kind: tariff\n", "kind: tariff\n    weight: +2\n"),
+    "leading zero": ("kind: tariff\n", "kind: tariff\n    weight: 02\n"),
+    "hex": ("kind: tariff\n", "kind: tariff\n    weight: 0x2\n"),
+    "underscore": ("kind: tariff\n", "kind: tariff\n    weight: 1_0\n"),
+    "signed year": ("date: 2025-01\n", "date: +2025\n"),
+    "zero-padded year": ("date: 2025-01\n", "date: 02025\n"),
+    "float year": ("date: 2025-01\n", "date: 2025.0\n"),
+    "bool weight": ("kind: tariff\n", "kind: tariff\n    weight: true\n"),
+    "number as title": ('title: "A tariff"', "title: 2025"),
+    "number as tag": ("kind: tariff\n", "kind: tariff\n    tags: [1]\n"),
+    "empty title": ("measures:\n", "title:\nmeasures:\n"),
+    "duplicate key": ("kind: tariff\n", "kind: tariff\n    kind: tariff\n"),
+    "second document": ("", "---\n"),
+    "merge key": ("kind: tariff\n", "kind: tariff\n    <<: {notes: n}\n"),
+}
+
+
+@pytest.mark.parametrize("old,new", DECLINED.values(), ids=DECLINED.keys())
+def test_what_the_fast_path_cannot_vouch_for_goes_to_the_exact_reader(old, new):
+    text = BASE + new if old == "" else BASE.replace(old, new, 1)
+    assert text != BASE
+    assert load_fast("t.yaml", text) is None
+    assert_fast_agrees(text)
+
+
+def test_the_screen_judges_characters_by_what_stands_before_them():
+    assert screen("title: AT&T and US & China * 2 !\n")
+    for text in ("a: &x 1\n", "a: *x\n", "a: !t x\n", "- &x 1\n", "[&x 1]\n", "{a: 1, b: *x}\n", '{"a":&x 1}\n',
+                 "&x a: 1\n", "? a\n: 1\n", "%YAML 1.2\n", "a:\tb\n"):
+        assert not screen(text), text
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(mutated())
+def test_any_mutation_of_a_ledger_keeps_the_invariant(text):
+    assert_fast_agrees(text)
+
+
+SCALARS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\ufeff\ufffe\uffff\x85"),
+                  min_size=1, max_size=30)
+
+
+def _styled(draw, value: str, indent: int) -> str:
+    """One scalar written in a style chosen by hypothesis (the value may not survive every style)."""
+    style = draw(st.sampled_from(["plain", "single", "double", "literal", "folded", "literal-strip"]))
+    pad = " " * (indent + 2)
+    if style == "single":
+        return "'" + value.replace("'", "''") + "'"
+    if style == "double":
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if style in ("literal", "folded", "literal-strip"):
+        head = {"literal": "|", "folded": ">", "literal-strip": "|-"}[style]
+        return head + "\n" + "".join(pad + line + "\n" for line in value.split("\n")).rstrip("\n")
+    return value
+
+
+@st.composite
+def styled_ledger(draw) -> str:
+    """A small ledger whose text fields are random strings in random YAML styles."""
+    title = draw(SCALARS)
+    notes = draw(st.lists(SCALARS, min_size=1, max_size=3)).__iter__()
+    lines = ["measures:", "  - id: m1", "    date: 2025-01-02", "    actor: US", "    target: CN", "    kind: tariff",
+             f"    title: {_styled(draw, title, 4)}",
+             f"    notes: {_styled(draw, chr(10).join(notes), 4)}",
+             f"    tags: [{', '.join(_styled(draw, t, 4) for t in draw(st.lists(SCALARS, max_size=2)) if True)}]"
+             if draw(st.booleans()) else "    tags: []"]
+    if draw(st.booleans()):
+        lines.insert(0, f"title: {_styled(draw, draw(SCALARS), 0)}")
+    return "\n".join(lines) + "\n"
+
+
+@SETTINGS
+@given(styled_ledger())
+def test_strings_in_every_style_read_the_same_as_the_exact_reader(text):
+    assert_fast_agrees(text)
