@@ -675,21 +675,23 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
 
 def _load_big(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
     from . import fastload
-    from .check import check_ledger
+    from .check import CHECKS, check_ledger
 
     text, problems = decode(name, data)
     if text is None:
         return None, problems
     ledger = fastload.load_fast(name, text)
     if ledger is not None:
-        problems = check_ledger(ledger)
+        found = [(check, check(ledger)) for check in CHECKS]
+        problems = [p for _, ps in found for p in ps]
         if not problems:
             return ledger, problems
         # Checks found something in records that carry no locations: locate those entries,
-        # check again, and keep the answer only if every problem now has its place.
+        # run again the checks that spoke (locations never change whether a check speaks),
+        # and keep the answer only if every problem now has its place.
         located = fastload.locate(ledger, text, {p.ref for p in problems})
         if located is not None:
-            problems = check_ledger(located)
+            problems = [p for check, ps in found if ps for p in check(located)]
             if all(p.line > 0 for p in problems):
                 return located, problems
     ledger, problems = load_text(name, text)
