@@ -1,17 +1,17 @@
-"""A parse cache: a big ledger that has not changed is not parsed again.
+"""A parse cache: a big ledger that has not changed is not read and checked again.
 
-Loading a 100,000-measure file means walking three million YAML events and
-building the records (about 14 s on a 2-core machine); unpickling the result takes
-about 1.5 s. An entry is
-stored under a key made of:
+Reading a 100,000-measure file and checking it takes seconds even on the fast path
+(`fastload.py`); unpickling the result takes about half a second. An entry holds the
+loaded ledger and every problem (the loader's and the checks', located), stored
+under a key made of:
 
   - the BLAKE2b hash of the file's bytes (so any change of content, even one that
     keeps the size and mtime, misses: a stale ledger is never served);
   - the name the file was given as (records and problems carry it);
   - the package version, the Python version, and the size and mtime of the
-    modules that make a loaded ledger (`LOADING_MODULES`: an editable install
-    changes code without changing the version; records pickled by other code
-    are never trusted).
+    modules that make a loaded and checked ledger (`LOADING_MODULES`: an editable
+    install changes code without changing the version; records pickled by other
+    code are never trusted).
 
 Writing an entry for a file removes the entries of its earlier contents, so the
 directory holds one entry per big ledger, not one per edit.
@@ -55,14 +55,16 @@ def cache_dir() -> str | None:
 
 
 def _code_fingerprint() -> str:
-    """Package version, Python version, and the stat of the modules loading depends on."""
+    """Versions of Python and of the packages, and the stat of the modules, that a loaded ledger depends on."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        v = version("escalation-ledger")
-    except PackageNotFoundError:  # pragma: no cover - a checkout run without installing
-        v = "unknown"
-    parts = [v, sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    parts = [sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    # Our own version; yaml-rs reads the file; iso3166's table decides which countries are known.
+    for dist in ("escalation-ledger", "yaml-rs", "iso3166"):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:  # pragma: no cover - a checkout run without installing
+            parts.append(f"{dist} unknown")
     here = os.path.dirname(os.path.abspath(__file__))
     for name in LOADING_MODULES:
         st = os.stat(os.path.join(here, name))
