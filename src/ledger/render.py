@@ -17,14 +17,16 @@ Rich is imported inside the render_* functions only: `--json` never loads it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from .chains import ChainNode, ChainStats
-from .deadlines import DeadlineRow
 from .model import DEESCALATING, Event, Ledger, LedgerDate, Measure, Moment
-from .select import Selection
-from .show import RecordView
-from .summary import CountrySummary
+
+if TYPE_CHECKING:  # only named in annotations: a timeline need not import the chains' module
+    from .chains import ChainNode, ChainStats
+    from .deadlines import DeadlineRow
+    from .select import Selection
+    from .show import RecordView
+    from .summary import CountrySummary
 
 # Above this many rows (or tree nodes) people's output is plain aligned text.
 RICH_ROW_LIMIT = 200

@@ -2,8 +2,13 @@
 
 The cli package is the only layer that prints or exits. Commands stay thin: they
 load, call a report, render, print. Command groups live in their own modules
-(`reports`, `write`, `export`), registered on the one `app` below; each imports
-what only it needs inside its functions, so `ledger --help` and `--json` stay fast.
+(`reports`, `write`, `export`) and register on the one Typer app below with
+`@command()`; each imports what only it needs inside its functions.
+
+Start-up: Typer reads the signature of every registered command each time it
+runs (about 1.3 ms a command), so `main` runs `ledger CMD ...` on an app holding
+only CMD, importing only CMD's module. `ledger.cli.app` is the whole app, every
+command registered (help, completion, tests).
 
 Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid (or a write
 was refused); 2 a command-line usage error.
@@ -11,6 +16,7 @@ was refused); 2 a command-line usage error.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -32,7 +38,7 @@ With no --file, commands read ${ENV_FILE} if set, else the bundled 2025 US-China
 Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid; 2 a usage error.
 """
 
-app = typer.Typer(
+_APP_SETTINGS = dict(
     help=HELP,
     no_args_is_help=True,
     add_completion=True,
@@ -40,6 +46,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
+
+# Every command, in the order `ledger --help` lists them, and the module defining it.
+COMMAND_MODULES: dict[str, str] = {
+    "check": __name__, "schema": __name__,
+    "timeline": f"{__name__}.reports", "deadlines": f"{__name__}.reports", "chains": f"{__name__}.reports",
+    "summary": f"{__name__}.reports", "show": f"{__name__}.reports",
+    "add": f"{__name__}.write", "init": f"{__name__}.write",
+    "export": f"{__name__}.export", "chart": f"{__name__}.export", "report": f"{__name__}.export",
+}
+
+# The commands register here as their modules are imported; see `whole_app` and `app_for`.
+_app = typer.Typer(**_APP_SETTINGS)
+command = _app.command
 
 
 class _State:
@@ -173,7 +192,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
@@ -186,7 +205,7 @@ def _main(
 # --- check and schema -------------------------------------------------------------------
 
 
-@app.command()
+@command()
 def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
     """Check a ledger: every problem, one per line as FILE:LINE:COL: error|warning: message.
 
@@ -222,7 +241,7 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
                          f"{len(ledger.sources)} sources, no errors, {w}\n")
 
 
-@app.command()
+@command()
 def schema() -> None:
     """Print the JSON Schema of the ledger format (for editors: yaml-language-server)."""
     from ..schema import ledger_schema
@@ -230,16 +249,56 @@ def schema() -> None:
     emit_json(ledger_schema())
 
 
-# Command groups register themselves on `app` when imported.
-from . import reports as _reports  # noqa: E402,F401
-from . import write as _write  # noqa: E402,F401
-from . import export as _export  # noqa: E402,F401
+# --- Which app runs ------------------------------------------------------------------------
+
+
+def _name(info) -> str:
+    from typer.main import get_command_name
+
+    return info.name or get_command_name(info.callback.__name__)
+
+
+def _app_with(names) -> typer.Typer:
+    """An app holding these registered commands, in this order, with the global options."""
+    by_name = {_name(info): info for info in _app.registered_commands}
+    one = typer.Typer(**_APP_SETTINGS)
+    one.registered_callback = _app.registered_callback
+    one.registered_commands = [by_name[n] for n in names]
+    return one
+
+
+def whole_app() -> typer.Typer:
+    """The app with every command, listed in COMMAND_MODULES' order whatever the import order."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(module)
+    return _app_with(COMMAND_MODULES)
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app that runs these arguments: for `ledger [--debug] CMD ...`, one holding
+    only CMD; for anything else (no command, --help, --version, completion, a typo),
+    the whole app, which says what there is."""
+    i = 0
+    while i < len(args) and args[i] == "--debug":
+        i += 1
+    name = args[i] if i < len(args) else None
+    if name not in COMMAND_MODULES:
+        return whole_app()
+    importlib.import_module(COMMAND_MODULES[name])
+    return _app_with([name])
+
+
+def __getattr__(name: str):
+    # `from ledger.cli import app`: the whole app, its command modules imported on first use.
+    if name == "app":
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point: turns every failure into a message and an exit code, never a traceback."""
     try:
-        app(standalone_mode=True)
+        app_for(sys.argv[1:])(standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:

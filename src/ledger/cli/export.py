@@ -1,4 +1,4 @@
-"""Commands: export, chart, report. (Registered on ledger.cli.app.)
+"""Commands: export, chart, report. (Registered with ledger.cli.command.)
 
 Each loads the ledger, applies the shared selection (as of, countries, kinds,
 since, until), asks a pure function of `ledger.export` for text or bytes, and
@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import EXIT_USAGE, FileOpt, JsonOpt, app, emit_json, fail, load_or_exit, usage_error
+from . import EXIT_USAGE, FileOpt, JsonOpt, command, emit_json, fail, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt
 
 FORMAT_NAMES = ("ics", "dot", "mermaid", "svg", "png", "csv", "jsonl")
@@ -103,7 +103,7 @@ def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_defaul
     return select(ledger, selection), selection
 
 
-@app.command()
+@command()
 def export(
     format: Annotated[str | None, typer.Argument(
         metavar="[FORMAT]", show_default=False, autocompletion=lambda: list(FORMAT_NAMES),
@@ -178,7 +178,7 @@ def export(
     emit(data, output)
 
 
-@app.command()
+@command()
 def chart(
     by: Annotated[str, typer.Option("--by", metavar="week|month",
                                     help="Sum per week (Monday to Sunday) or per calendar month.",
@@ -225,7 +225,7 @@ def _utf8_stdout() -> bool:
     return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") in ("utf8", "utf8mb4")
 
 
-@app.command()
+@command()
 def report(
     output: Annotated[str, typer.Option("--output", "-o", metavar="FILE",
                                         help="The HTML file to write (replaced atomically); '-' for standard output.")],

@@ -1,4 +1,4 @@
-"""Commands: the reports (timeline, deadlines, chains, summary, show). Registered on ledger.cli.app.
+"""Commands: the reports (timeline, deadlines, chains, summary, show). Registered with ledger.cli.command.
 
 Each command: load (exit 1 on a bad ledger), select (as-of and filters), call a pure
 report, render, print. People's output starts with a header line naming the ledger
@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from . import EXIT_DATA, FileOpt, JsonOpt, app, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
+from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
 from .complete import complete_ids, complete_measure_ids
 
@@ -60,7 +60,7 @@ def _print_people(ledger, selection, count: str, size: int, lines, table) -> Non
             console().print(table())
 
 
-@app.command()
+@command()
 def timeline(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
@@ -111,7 +111,7 @@ def _suggest_as_of(ledger, last) -> str:
     return (max(good) if good else date.fromordinal(moment_day.toordinal() - 1)).isoformat()
 
 
-@app.command()
+@command()
 def deadlines(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
@@ -154,7 +154,7 @@ def deadlines(
                 "or list passed ones with --all")
 
 
-@app.command()
+@command()
 def chains(
     measure_id: Annotated[str | None, typer.Argument(
         metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.",
@@ -173,12 +173,13 @@ def chains(
     from .. import render
     from ..chains import build_chains, chain_stats, chains_through, is_chain
     from ..select import select
-    from ..show import find
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     seen = select(ledger, selection)
     if measure_id is not None:
+        from ..show import find
+
         record = find(seen, measure_id)
         if record is None:
             _not_found(ledger, seen, measure_id, selection)
@@ -200,7 +201,7 @@ def chains(
             + ("" if all_ else " (--all lists single measures)"))
 
 
-@app.command()
+@command()
 def summary(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
@@ -242,7 +243,7 @@ def _not_found(ledger, seen, record_id: str, selection) -> None:
     fail(f"no measure or event '{record_id}' in {ledger.path}{hint}")
 
 
-@app.command()
+@command()
 def show(
     record_id: IdArg,
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from . import ENV_FILE, EXIT_DATA, app, emit_json, err, fail, is_bundled, usage_error
+from . import ENV_FILE, EXIT_DATA, command, emit_json, err, fail, is_bundled, usage_error
 
 Opt = typer.Option
 
@@ -40,7 +40,7 @@ def _measure_json(m) -> dict:
             "escalation": m.escalation, "tags": list(m.tags), "quote": m.quote, "notes": m.notes}
 
 
-@app.command()
+@command()
 def add(
     file: Annotated[str | None, Opt("--file", "-f", metavar="PATH",
                                     help=f"Ledger to add to. Default: ${ENV_FILE}. Never the bundled ledger.")] = None,
@@ -166,7 +166,7 @@ def empty_template() -> str:
     return "\n".join(lines) + "\n"
 
 
-@app.command()
+@command()
 def init(
     path: Annotated[str, typer.Argument(metavar="PATH", help="The new ledger file.")],
     empty: Annotated[bool, Opt("--empty", help="A commented template with no measures, instead of a copy of the bundled ledger.")] = False,
