@@ -17,7 +17,6 @@ was refused); 2 a command-line usage error.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from typing import Annotated, NoReturn
@@ -119,8 +118,10 @@ def usage_error(message: str) -> NoReturn:
 
 
 def emit_json(data) -> None:
-    """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+    """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline (text: `jsontext`)."""
+    from .jsontext import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 _console = None
