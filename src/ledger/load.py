@@ -664,7 +664,9 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
     try:
         result = cache.get(key)
         if result is None:
-            result = _load_big(name, data)
+            box = [data]
+            del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
+            result = _load_big(name, box)
             cache.put(key, result)
     finally:
         if was_enabled:
@@ -673,11 +675,12 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
     return result
 
 
-def _load_big(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
+def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]]:
+    """Load and check a big file; `box` holds its bytes, and is emptied once they are decoded."""
     from . import fastload
     from .check import CHECKS, check_ledger
 
-    text, problems = decode(name, data)
+    text, problems = decode(name, box.pop())
     if text is None:
         return None, problems
     ledger = fastload.load_fast(name, text)
