@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import ledger.load
 from ledger.check import check_ledger
-from ledger.fastload import load_fast, screen
+from ledger.fastload import load_fast, locate, screen
 from ledger.load import bundled_ledger_path, load_checked, load_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -196,3 +196,26 @@ def styled_ledger(draw) -> str:
 @given(styled_ledger())
 def test_strings_in_every_style_read_the_same_as_the_exact_reader(text):
     assert_fast_agrees(text)
+
+
+LAYOUTS = {
+    "block list, items indented": SMALL,
+    "block list, items at the key's indent": "measures:\n- id: a\n  date: 2025-01-02\n  actor: US\n  target: XQ\n  kind: tariff\n"
+                                             "  title: T\n  responds_to: [gone]\n- id: a\n  date: 2025-01\n  actor: CN\n"
+                                             "  target: US\n  kind: truce\n  title: U\n",
+    "flow list of entries": "measures: [{id: a, date: 2025-01-02, actor: US, target: CN, kind: tariff, title: T, responds_to: [gone]},\n"
+                            "           {id: a, date: 2025-01-03, actor: US, target: XQ, kind: fee, title: U}]\n",
+    "entries after a comment and a blank line": SMALL.replace("measures:\n", "measures:\n  # the measures\n\n"),
+}
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_problems_in_any_layout_get_the_exact_path_s_locations(text):
+    # _load_big is what load_checked runs on a big file; these small ones stand in for them.
+    fast = load_fast("t.yaml", text)
+    assert fast is not None
+    problems = check_ledger(fast)
+    assert problems
+    # Block lists are located entry by entry; a flow list is read again exactly, whole.
+    assert (locate(fast, text, {p.ref for p in problems}) is None) == text.startswith("measures: [")
+    assert ledger.load._load_big("t.yaml", [text.encode()]) == exact(text)
