@@ -154,19 +154,16 @@ def load_or_exit(file: str | None, *, show_warnings: bool = False):
 
     Returns (ledger, problems) with problems holding only warnings.
     """
-    from ..check import check_ledger
-    from ..load import LedgerUnusable, load_ledger
+    from ..load import LedgerUnusable, load_checked
 
     path = ledger_path(file)
     try:
-        ledger, problems = load_ledger(path)
+        ledger, problems = load_checked(path)
     except LedgerUnusable as e:
         hint = ""
         if not file and os.environ.get(ENV_FILE):
             hint = f" (from ${ENV_FILE})"
         fail(f"{e.path}{hint}: {e.message}")
-    if ledger is not None:
-        problems = problems + check_ledger(ledger)
     errors = [p for p in problems if p.severity == "error"]
     if errors or ledger is None:
         print_problems(problems, warnings=show_warnings)
@@ -212,18 +209,15 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
 
     Exits 1 when there is an error, 0 otherwise (warnings alone pass).
     """
-    from ..check import check_ledger
-    from ..load import LedgerUnusable, load_ledger
+    from ..load import LedgerUnusable, load_checked
 
     path = ledger_path(file)
     try:
-        ledger, problems = load_ledger(path)
+        ledger, problems = load_checked(path)
     except LedgerUnusable as e:
         if json_:
             emit_json([{"file": e.path, "line": 0, "col": 0, "severity": "error", "message": e.message, "ref": None}])
         fail(f"{e.path}: {e.message}")
-    if ledger is not None:
-        problems = problems + check_ledger(ledger)
     problems = sorted(problems, key=lambda p: p.sort_key())
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors

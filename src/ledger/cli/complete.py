@@ -12,10 +12,10 @@ import typer
 
 
 def _ledger(ctx: typer.Context):
-    """The ledger for completion, or None. Loads without checks; problems are ignored."""
+    """The ledger for completion, or None; problems are ignored."""
     try:
         from . import ledger_path
-        from ..load import load_ledger
+        from ..load import load_checked
 
         file = None
         c = ctx
@@ -25,7 +25,7 @@ def _ledger(ctx: typer.Context):
         path = ledger_path(file)
         if path == "-":  # standard input belongs to the shell, not to us
             return None
-        ledger, _ = load_ledger(path)
+        ledger, _ = load_checked(path)  # a big ledger comes from the cache or the fast path
         return ledger
     except Exception:  # completion must never print a traceback into the user's prompt
         return None
