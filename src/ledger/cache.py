@@ -150,13 +150,15 @@ def _forget_earlier(directory: str, key: str) -> None:
 # (two million of them at 100,000 measures) are rebuilt by tuple.__new__, in C.
 
 
-def _record_types() -> dict[type, tuple[str, ...]]:
+def _record_types() -> dict[type, "operator.attrgetter"]:
+    """Record type -> a getter of all its fields as one tuple (attrgetter builds it in C)."""
     import dataclasses
+    import operator
 
     from . import model
 
     types = (model.Measure, model.Event, model.Source, model.Report, model.LedgerDate, model.Problem, model.Ledger)
-    return {t: tuple(f.name for f in dataclasses.fields(t)) for t in types}
+    return {t: operator.attrgetter(*(f.name for f in dataclasses.fields(t))) for t in types}
 
 
 def _pickler(file) -> pickle.Pickler:
@@ -169,10 +171,10 @@ def _pickler(file) -> pickle.Pickler:
             cls = type(obj)
             if cls is Location:  # a NamedTuple's __new__ is Python code; tuple.__new__ is not
                 return tuple.__new__, (Location, (obj.line, obj.col))
-            names = fields.get(cls)
-            if names is None:
+            get = fields.get(cls)
+            if get is None:
                 return NotImplemented
-            return cls, tuple([getattr(obj, n) for n in names])
+            return cls, get(obj)
 
     return _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
 
