@@ -15,7 +15,10 @@ What it cannot vouch for, and so declines:
   - a plain number yaml-rs reads differently from the text the user typed (`+5`, `007`,
     `0x1F`, `1_000`): `load.py` reads text, yaml-rs resolves numbers;
   - any value that is not what its field wants (a number or true/false where text is
-    wanted, an unknown field, a bad date, an empty required field...).
+    wanted, an unknown field, a bad date, an empty required field...);
+  - text starting with `:`: `[:x]` is a value to YAML 1.2 and yaml-rs, an error to libyaml;
+  - a reserved indicator (`@`, a backquote) where a value starts, and `|` or `>` that is
+    not a block scalar's header.
 The screens look at characters, not at parsed YAML, so they also fire on harmless text
 ("title: + 5", a `*` starting a line of a block scalar); that costs speed, never truth.
 """
@@ -84,8 +87,8 @@ def screen(text: str) -> bool:
         for i in _occurrences(text, ch):
             if _at_node_start(text, i):
                 return False
-    for i in _occurrences(text, "?"):
-        if text[i + 1:i + 2] in (" ", "\n", "") and _at_node_start(text, i):
+    for i in _occurrences(text, "?"):  # an explicit key (`? a`, or `[?]`), or a plain `?x`
+        if _at_node_start(text, i):
             return False
     for i in _occurrences(text, "%"):
         if i == 0 or text[i - 1] == "\n":
@@ -125,7 +128,10 @@ def _ints_as_typed(text: str, keys) -> bool:
 
 
 def load_fast(name: str, text: str) -> Ledger | None:
-    """The records load.py would build from a clean file, without locations; None if unsure."""
+    """The records load.py would build from a clean file, without locations; None if unsure.
+
+    `text` is what `load.decode` returned: control characters are already screened out.
+    """
     if not screen(text):
         return None
     try:
@@ -139,7 +145,7 @@ def load_fast(name: str, text: str) -> Ledger | None:
     builder = _Builder(name)
     try:
         ledger = builder.ledger(doc)
-    except _NotClean:
+    except Exception:  # _NotClean, or a shape no rule foresaw (a mapping as a list item): never a crash
         return None
     if builder.int_keys and not _ints_as_typed(text, builder.int_keys):
         return None
@@ -171,7 +177,7 @@ class _Builder:
         int_keys = self.int_keys
         if t == "str":
             def conv(v):
-                if type(v) is not str or len(v) > MAX_SCALAR:
+                if type(v) is not str or len(v) > MAX_SCALAR or v[:1] == ":":
                     raise _NotClean
                 v = v.strip()
                 if "\n" in v:
@@ -179,7 +185,7 @@ class _Builder:
                 return v
         elif t == "text":
             def conv(v):
-                if type(v) is not str or len(v) > MAX_SCALAR:
+                if type(v) is not str or len(v) > MAX_SCALAR or v[:1] == ":":
                     raise _NotClean
                 return v
         elif t == "id":
@@ -207,14 +213,14 @@ class _Builder:
                 return e
         elif t in ("codes", "ids", "strs"):
             good: set[str] = set()  # items already found valid
-            check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: True}[t]
+            check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: v[:1] != ":"}[t]
 
             def conv(v):
                 items = tuple(v) if type(v) is list else (v,)
                 if type(v) is dict or (t == "codes" and not items):
                     raise _NotClean
                 for item in items:
-                    if item not in good:
+                    if item not in good:  # a mapping as an item raises TypeError: load_fast declines
                         if type(item) is not str or len(item) > MAX_SCALAR or not check(item):
                             raise _NotClean
                         good.add(item)
@@ -311,7 +317,7 @@ class _Builder:
             for code, label in raw.items():
                 if type(code) is not str or not _CODE.match(code):
                     raise _NotClean
-                if type(label) is not str or len(label) > MAX_SCALAR:
+                if type(label) is not str or len(label) > MAX_SCALAR or label[:1] == ":":
                     raise _NotClean
                 countries[code] = label
         sources = {}
@@ -365,7 +371,11 @@ def _entry_starts(text: str, key: str) -> list[int] | None:
 
 
 def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
-    """The ledger with every entry whose id is in `refs` located exactly; None if unsure."""
+    """The ledger with every entry whose id is in `refs` located exactly; None if unsure.
+
+    The wanted entries' lines, put one after the other, are themselves a block list: one
+    exact parse reads them all, and each entry's nodes are moved back to its own lines.
+    """
     import dataclasses
 
     from . import load
@@ -381,18 +391,24 @@ def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
         starts = _entry_starts(text, key)
         if starts is None or len(starts) != len(records) + 1:
             return None
-        out = list(records)
-        line, at = 0, 0  # lines before offset `at`, counted as we go down the file
+        pieces, shifts = [], []
+        line, at, joined_lines = 0, 0, 0  # lines before `at` in the file; lines so far in the pieces
         for i in wanted:
             a, b = starts[i], starts[i + 1]
             line += text.count("\n", at, a)
             at = a
-            root, problems = parse_tree(ledger.path, text[a:b])
-            if problems or not isinstance(root, load.Seq) or len(root.items) != 1:
-                return None
-            _shift(root, line)
-            builder = load._Builder(ledger.path, problems)
-            record = getattr(builder, build)(root.items[0], i)
+            piece = text[a:b] if text.endswith("\n", a, b) else text[a:b] + "\n"
+            pieces.append(piece)
+            shifts.append(line - joined_lines)
+            joined_lines += piece.count("\n")
+        root, problems = parse_tree(ledger.path, "".join(pieces))
+        if problems or not isinstance(root, load.Seq) or len(root.items) != len(wanted):
+            return None
+        builder = load._Builder(ledger.path, problems)
+        out = list(records)
+        for i, node, shift in zip(wanted, root.items, shifts):
+            _shift(node, shift)
+            record = getattr(builder, build)(node, i)
             if problems or record != records[i]:
                 return None
             out[i] = record
