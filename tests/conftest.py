@@ -30,3 +30,11 @@ def golden(request):
         assert text == expected, f"output differs from {path}; if the change is intended, run pytest --update-golden"
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty parse cache of its own: no test is served another's entry,
+    and none writes to the user's ~/.cache."""
+    monkeypatch.setenv("ESCALATION_LEDGER_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+    monkeypatch.delenv("ESCALATION_LEDGER_NO_CACHE", raising=False)

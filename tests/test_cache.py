@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from ledger import cache
+import ledger.load
 from ledger.check import check_ledger
 from ledger.load import bundled_ledger_path, load_checked, load_text
 from ledger.model import Ledger
@@ -20,7 +22,7 @@ import gen  # noqa: E402
 @pytest.fixture(scope="module")
 def big_text() -> str:
     text = gen.to_yaml(gen.generate(1000, seed=7))
-    assert len(text.encode()) > cache.MIN_BYTES  # big enough to go through the cache
+    assert len(text.encode()) > 256 * 1024  # big enough for the fast path (load._FAST_MIN_BYTES)
     return text
 
 
@@ -46,12 +48,11 @@ def _same(a, b) -> None:
 
 
 def _parsing_fails(monkeypatch) -> None:
-    import ledger.load
-
     def parse(*args):
         raise AssertionError("parsed although the cache holds the file")
 
     monkeypatch.setattr(ledger.load, "_load_big", parse)
+    monkeypatch.setattr(ledger.load, "_load_bytes", parse)
 
 
 def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text, monkeypatch):
@@ -67,10 +68,25 @@ def test_cached_load_is_identical_to_the_slow_path(tmp_path, cache_dir, big_text
     _same(slow, warm)
 
 
-def test_bundled_ledger_loads_the_same_through_load_checked(cache_dir):
+def test_the_bundled_ledger_is_cached_and_served_the_same(cache_dir, monkeypatch):
     path = bundled_ledger_path()
-    _same(_exact(path, Path(path).read_text(encoding="utf-8")), load_checked(path))
-    assert not cache_dir.exists()  # a small file is parsed, never cached
+    expected = _exact(path, Path(path).read_text(encoding="utf-8"))
+    _same(expected, load_checked(path))
+    assert len(list(cache_dir.glob("*.pickle"))) == 1  # small files are cached too: a hit skips YAML, checks, iso3166
+    _parsing_fails(monkeypatch)
+    _same(expected, load_checked(path))
+
+
+def test_the_cache_keeps_at_most_max_entries(tmp_path, cache_dir, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    files = [tmp_path / f"l{n}.yaml" for n in range(5)]
+    for n, f in enumerate(files):
+        f.write_text(f"title: ledger {n}\nmeasures: []\n")
+        load_checked(str(f))
+        time.sleep(0.01)  # distinct mtimes: the oldest entries go first
+    assert len(list(cache_dir.glob("*.pickle"))) == 3
+    _parsing_fails(monkeypatch)
+    assert load_checked(str(files[-1]))[0].title == "ledger 4"  # the newest is still served
 
 
 def test_a_valid_entry_is_what_is_served(tmp_path, cache_dir, big_text):

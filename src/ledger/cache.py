@@ -24,8 +24,9 @@ treated as a miss: the cache can make loading faster, never make it fail.
 Entries are pickles, trusted as the user's own files are: the directory must not be
 writable by anyone else (the default one, under the home directory, is not).
 
-Only files of at least `MIN_BYTES` are cached: below that, parsing is as fast as
-unpickling and the cache directory would only fill up.
+Every ledger is cached, the bundled one included: a hit costs a few milliseconds, while
+reading even a small file means importing the YAML reader, the checks and the country
+table. The directory keeps at most `MAX_ENTRIES` entries (the oldest written go first).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import sys
 
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
-MIN_BYTES = 256 * 1024  # about 300 measures; load.py holds the same number so small loads never import this
+MAX_ENTRIES = 64  # one per ledger file a user works with; more are one-off files
 MAGIC = b"ELC1"  # first bytes of an entry; a new entry layout gets a new MAGIC
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
 LOADING_MODULES = ("load.py", "fastload.py", "model.py", "check.py", "cache.py")
@@ -55,20 +56,32 @@ def cache_dir() -> str | None:
 
 
 def _code_fingerprint() -> str:
-    """Versions of Python and of the packages, and the stat of the modules, that a loaded ledger depends on."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Python's version, and the content of the code a loaded and checked ledger depends on.
+
+    Our loading modules are hashed (an editable install changes code without changing any
+    version); yaml-rs reads the file and iso3166's table decides which countries are known,
+    so their installed files' sizes and mtimes count too (an upgrade rewrites them). All of
+    it without importing them or reading package metadata, which costs more than a hit.
+    """
+    from importlib.util import find_spec
 
     parts = [sys.version, str(pickle.HIGHEST_PROTOCOL)]
-    # Our own version; yaml-rs reads the file; iso3166's table decides which countries are known.
-    for dist in ("escalation-ledger", "yaml-rs", "iso3166"):
-        try:
-            parts.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:  # pragma: no cover - a checkout run without installing
-            parts.append(f"{dist} unknown")
     here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.blake2b(digest_size=16)
     for name in LOADING_MODULES:
-        st = os.stat(os.path.join(here, name))
-        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    parts.append(h.hexdigest())
+    for module in ("yaml_rs", "iso3166"):
+        spec = find_spec(module)
+        if spec is None or spec.origin is None:
+            parts.append(f"{module}: missing")
+            continue
+        folder = os.path.dirname(spec.origin) if spec.submodule_search_locations else None
+        files = sorted(e.path for e in os.scandir(folder) if e.is_file()) if folder else [spec.origin]
+        for path in files:
+            st = os.stat(path)
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return "\n".join(parts)
 
 
@@ -129,18 +142,29 @@ def put(key: str, value) -> bool:
 
 
 def _forget_earlier(directory: str, key: str) -> None:
-    """Remove the entries of the same file's earlier contents: one entry per file, not one per edit."""
+    """Remove the entries of the same file's earlier contents (one entry per file, not one
+    per edit), then the oldest entries beyond MAX_ENTRIES."""
     prefix = key.split("-", 1)[0] + "-"
     try:
-        names = os.listdir(directory)
+        names = [n for n in os.listdir(directory) if n.endswith(".pickle")]
     except OSError:
         return
+    kept = []
     for name in names:
-        if name.startswith(prefix) and name.endswith(".pickle") and name != f"{key}.pickle":
-            try:
-                os.unlink(os.path.join(directory, name))
-            except OSError:
-                pass
+        path = os.path.join(directory, name)
+        try:
+            if name.startswith(prefix) and name != f"{key}.pickle":
+                os.unlink(path)
+            else:
+                kept.append((os.stat(path).st_mtime_ns, path))
+        except OSError:
+            pass
+    kept.sort()
+    for _, path in kept[:max(0, len(kept) - MAX_ENTRIES)]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 # --- Pickling records ------------------------------------------------------------------------

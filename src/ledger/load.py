@@ -644,30 +644,33 @@ def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
 def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
     """Load a ledger and run every check: what commands read. Every problem is located.
 
-    A small file is read exactly (`load_text`). A big one is first looked up in the
-    parse cache (`cache.py`: keyed by its content hash, never stale), then read by the
-    fast path (`fastload.py`) when it is clean, else exactly; either way the records
-    and problems are the same. Raises LedgerUnusable only when it cannot be read.
+    The parse cache (`cache.py`: keyed by the content's hash, never stale) is asked
+    first, for a file of any size. On a miss, a small file is read exactly (`load_text`);
+    a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
+    the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
     """
-    from .check import check_ledger
-
-    name, data = read_source(path)
-    if len(data) < _CACHE_MIN_BYTES:
-        ledger, problems = _load_bytes(name, data)
-        return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
-    from . import cache
     import gc
 
-    key = cache.entry_key(name, data)
+    from . import cache
+
+    name, data = read_source(path)
+    key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
     was_enabled = gc.isenabled()
-    gc.disable()  # millions of new objects, none of them garbage: collections would only rescan them
+    gc.disable()  # a big ledger is millions of new objects, none of them garbage: collections would only rescan them
     try:
-        result = cache.get(key)
+        result = cache.get(key) if key is not None else None
         if result is None:
-            box = [data]
-            del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
-            result = _load_big(name, box)
-            cache.put(key, result)
+            if len(data) < _FAST_MIN_BYTES:
+                from .check import check_ledger
+
+                ledger, problems = _load_bytes(name, data)
+                result = ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
+            else:
+                box = [data]
+                del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
+                result = _load_big(name, box)
+            if key is not None:
+                cache.put(key, result)
     finally:
         if was_enabled:
             gc.freeze()  # what was just loaded lives as long as the command; later collections skip it
@@ -701,7 +704,7 @@ def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]
     return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
 
 
-_CACHE_MIN_BYTES = 256 * 1024  # below this, parsing is about as fast as the cache (cache.MIN_BYTES)
+_FAST_MIN_BYTES = 256 * 1024  # about 300 measures: below this the exact reader is fast enough
 
 
 def _load_bytes(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
