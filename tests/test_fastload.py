@@ -221,3 +221,14 @@ def test_problems_in_any_layout_get_the_exact_path_s_locations(text):
     # Block lists are located entry by entry; a flow list is read again exactly, whole.
     assert (locate(fast, text, {p.ref for p in problems}) is None) == text.startswith("measures: [")
     assert ledger.load._load_big("t.yaml", [text.encode()]) == exact(text)
+
+
+@SETTINGS
+@given(st.text("\n -ab", max_size=80), st.sampled_from(["\n-", "\n -", "\n  -"]), st.integers(0, 80), st.integers(0, 80),
+       st.integers(1, 9))
+def test_entry_markers_are_found_across_window_edges(text, marker, a, b, window):
+    from ledger.fastload import _markers
+
+    a, b = sorted((min(a, len(text)), min(b, len(text))))
+    expected = [i for i in range(a, b) if text.startswith(marker, i) and i + len(marker) <= b]
+    assert list(_markers(text, marker, a, b, window=window)) == expected
