@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import compress
+from operator import attrgetter, itemgetter
 
 from .model import EventStatus, Ledger, LedgerDate, Moment, Precision
 
@@ -82,29 +84,70 @@ def _unique(codes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def all_deadlines(ledger: Ledger) -> list[Deadline]:
-    """Every deadline of the ledger's measures and events, sorted by time."""
-    rows: list[Deadline] = []
-    for m in ledger.measures:
-        countries = _unique((*m.actor, *m.target))
-        for field, what in MEASURE_POINTS:
+def _gather(ledger: Ledger, keep) -> tuple[list[tuple[Deadline, object]], set[tuple[str, str]]]:
+    """The deadlines `keep` takes, sorted by time, each with what `keep` said of it;
+    and the (ref, what) points on which a source disagrees, among all deadlines.
+
+    keep(moment, precision) -> None to leave the deadline out, else any value (its
+    countdown, say). It is asked once per distinct moment, not once per deadline: a
+    big ledger names the same few thousand days again and again, and the measures
+    on a day left out are passed over in C.
+    """
+    said: dict = {}
+    kept: list[tuple] = []  # (sort key, place in the ledger, Deadline, keep's value)
+    disputed: set[tuple[str, str]] = set()
+
+    def answer(moment: Moment, precision: Precision):
+        # A date-time is keyed with its offset: two naming one instant from different
+        # time zones are equal, yet fall on different days (which --since/--until see).
+        key = (moment, moment.utcoffset(), precision) if isinstance(moment, datetime) else (moment, precision)
+        found = said.get(key, said)
+        if found is said:
+            value = keep(moment, precision)
+            found = said[key] = None if value is None else (as_utc(moment), value)
+        return found
+
+    def add(moment: Moment, what: str, record, place: tuple, countries, by: str | None = None,
+            precision: Precision = "day") -> None:
+        found = answer(moment, precision)
+        if found is not None:
+            kept.append(((found[0], record.id, what, by or ""), place,
+                         Deadline(moment, what, record.id, record.title, _unique(countries), by, precision),
+                         found[1]))
+
+    measures = ledger.measures
+    for i in compress(range(len(measures)), map(attrgetter("reports"), measures)):
+        m = measures[i]
+        for f, (field, what) in enumerate(MEASURE_POINTS):
             own = getattr(m, field)
             if own is not None:
-                rows.append(Deadline(own, what, m.id, m.title, countries))
-            for r in m.reports:
+                add(own, what, m, (i, f, 0), (*m.actor, *m.target))
+            for j, r in enumerate(m.reports, 1):
                 theirs = getattr(r, field)
                 if theirs is not None and theirs != own:
-                    rows.append(Deadline(theirs, what, m.id, m.title, countries, disputed_by=r.source))
-    for e in ledger.events:
+                    disputed.add((m.id, what))
+                    add(theirs, what, m, (i, f, j), (*m.actor, *m.target), r.source)
+    for f, (field, what) in enumerate(MEASURE_POINTS):
+        moments = list(map(attrgetter(field), measures))
+        # Equal date-times may stand on different days, so every date-time goes on to add().
+        wanted = {x for x in set(moments) - {None} if isinstance(x, datetime) or answer(x, "day") is not None}
+        for i in compress(range(len(measures)), map(wanted.__contains__, moments)):
+            m = measures[i]
+            if not m.reports:
+                add(moments[i], what, m, (i, f, 0), (*m.actor, *m.target))
+    for k, e in enumerate(ledger.events, len(measures)):
         if e.status == EventStatus.CANCELLED:
             continue
-        rows.append(Deadline(e.date.first, e.kind.value, e.id, e.title, _unique(e.countries),
-                             precision=e.date.precision))
+        add(e.date.first, e.kind.value, e, (k, 0), e.countries, precision=e.date.precision)
         if e.end is not None and e.end != e.date:
-            rows.append(Deadline(e.end.first, "ends", e.id, e.title, _unique(e.countries),
-                                 precision=e.end.precision))
-    rows.sort(key=Deadline.sort_key)
-    return rows
+            add(e.end.first, "ends", e, (k, 1), e.countries, precision=e.end.precision)
+    kept.sort(key=itemgetter(0, 1))  # the ledger's order breaks ties
+    return [(k[2], k[3]) for k in kept], disputed
+
+
+def all_deadlines(ledger: Ledger) -> list[Deadline]:
+    """Every deadline of the ledger's measures and events, sorted by time."""
+    return [d for d, _ in _gather(ledger, lambda moment, precision: True)[0]]
 
 
 def countdown(moment: Moment, as_of: date | datetime, precision: Precision = "day") -> tuple[int, float | None]:
@@ -180,29 +223,31 @@ def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = No
     within_days: keep only those at most this many days ahead. since/until: keep
     only deadlines whose day falls in this inclusive range.
     """
-    every = all_deadlines(ledger)
-    disputed = {(d.ref, d.what) for d in every if d.disputed_by is not None}
-    rows = []
-    for d in every:
-        days, hours = countdown(d.moment, as_of, d.precision)
+    def keep(moment: Moment, precision: Precision) -> tuple[int, float | None] | None:
+        days, hours = countdown(moment, as_of, precision)
         if days < 0 and not include_passed:
-            continue
+            return None
         if within_days is not None and days > within_days:
-            continue
-        day = d.date
+            return None
+        day = LedgerDate(moment.date() if isinstance(moment, datetime) else moment, precision)
         if since is not None and day.last < since:
-            continue
+            return None
         if until is not None and day.first > until:
-            continue
-        rows.append(DeadlineRow(d, days, hours, (d.ref, d.what) in disputed))
-    return rows
+            return None
+        return days, hours
+
+    rows, disputed = _gather(ledger, keep)
+    return [DeadlineRow(d, days, hours, (d.ref, d.what) in disputed) for d, (days, hours) in rows]
 
 
 def latest_passed(ledger: Ledger, as_of: date) -> DeadlineRow | None:
     """The most recent deadline before the as-of day, for 'nothing upcoming' messages."""
-    last = None
-    for d in all_deadlines(ledger):
-        days, hours = countdown(d.moment, as_of, d.precision)
-        if days < 0:
-            last = DeadlineRow(d, days, hours)
-    return last
+    def passed(moment: Moment, precision: Precision) -> tuple[int, float | None] | None:
+        days, hours = countdown(moment, as_of, precision)
+        return (days, hours) if days < 0 else None
+
+    rows, _ = _gather(ledger, passed)
+    if not rows:
+        return None
+    d, (days, hours) = rows[-1]
+    return DeadlineRow(d, days, hours)
