@@ -11,12 +11,15 @@ is in-force (or announced with an `effective` date reached), its `effective` dat
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
+from operator import attrgetter
 
 from .deadlines import DeadlineRow, upcoming_deadlines
-from .model import Ledger, Measure, Moment, Status
+from .model import DEFAULT_WEIGHT, Ledger, Measure, Moment, Status
+from .timeline import DATE_ORDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,10 @@ def _day(m: Moment) -> date:
     return m.date() if isinstance(m, datetime) else m
 
 
+# Only these statuses can be in force (see `in_force`).
+_MAYBE_LIVE = frozenset({Status.IN_FORCE, Status.ANNOUNCED})
+
+
 def in_force(m: Measure, as_of: date) -> bool:
     """Whether the measure is in force on the as-of day (see the module docstring)."""
     if m.status == Status.IN_FORCE:
@@ -67,26 +74,36 @@ def in_force(m: Measure, as_of: date) -> bool:
 
 def summarize(ledger: Ledger, as_of: date, countries: frozenset[str] = frozenset()) -> list[CountrySummary]:
     """One row per country (only `countries` when given), most active first."""
+    # A big ledger has far fewer distinct actor and target lists than measures: count
+    # the measures per list in C, then hand each list's counts to its countries.
     imposed: Counter[str] = Counter()
     received: Counter[str] = Counter()
     active: Counter[str] = Counter()
     events: Counter[str] = Counter()
-    kinds: dict[str, Counter[str]] = {}
+    kinds: defaultdict[str, Counter[str]] = defaultdict(Counter)
     weight: Counter[str] = Counter()
-    latest: dict[str, Measure] = {}
-    for m in ledger.measures:
-        live = in_force(m, as_of)
-        for c in dict.fromkeys(m.actor):
-            imposed[c] += 1
-            active[c] += live
-            kinds.setdefault(c, Counter())[m.kind.value] += 1
-            weight[c] += m.escalation
-            prev = latest.get(c)
-            if prev is None or (m.date.first, m.date.last) >= (prev.date.first, prev.date.last):
-                latest[c] = m
-        for c in dict.fromkeys(m.target):
-            if c not in m.actor:
-                received[c] += 1
+    measures = ledger.measures
+    for (actor, kind, own), n in Counter(map(attrgetter("actor", "kind", "weight"), measures)).items():
+        escalation = own if own is not None else DEFAULT_WEIGHT[kind]  # as Measure.escalation
+        for c in dict.fromkeys(actor):
+            imposed[c] += n
+            kinds[c][kind.value] += n
+            weight[c] += n * escalation
+    for (actor, target), n in Counter(map(attrgetter("actor", "target"), measures)).items():
+        for c in dict.fromkeys(target):
+            if c not in actor:
+                received[c] += n
+    maybe_live = compress(measures, map(_MAYBE_LIVE.__contains__, map(attrgetter("status"), measures)))
+    for actor, n in Counter(m.actor for m in maybe_live if in_force(m, as_of)).items():
+        for c in dict.fromkeys(actor):
+            active[c] += n
+    # Latest: the last measure in date order (ties: the last in the file), per actor.
+    latest: dict[str, tuple[int, Measure]] = {}
+    last_per_actor = {m.actor: (i, m) for i, m in enumerate(sorted(measures, key=DATE_ORDER))}
+    for actor, (i, m) in last_per_actor.items():
+        for c in actor:
+            if c not in latest or latest[c][0] < i:
+                latest[c] = (i, m)
     for e in ledger.events:
         for c in dict.fromkeys(e.countries):
             events[c] += 1
@@ -101,7 +118,7 @@ def summarize(ledger: Ledger, as_of: date, countries: frozenset[str] = frozenset
         CountrySummary(
             country=c, imposed=imposed[c], received=received[c], in_force=active[c], events=events[c],
             kinds=dict(sorted(kinds.get(c, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
-            weight=weight[c], latest=latest.get(c), next_deadline=upcoming.get(c),
+            weight=weight[c], latest=latest[c][1] if c in latest else None, next_deadline=upcoming.get(c),
         )
         for c in codes
     ]
