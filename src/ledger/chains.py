@@ -13,8 +13,8 @@ way in become roots so nothing silently disappears.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from .model import Ledger, Measure
 
@@ -69,8 +69,8 @@ def _lag(parent: Measure, child: Measure) -> int | None:
     return (child.date.first - parent.date.first).days
 
 
-def _date_key(m: Measure):
-    return (m.date.first, m.date.last, m.id)
+# Date order, then id: (first day, precision, id), see timeline.DATE_ORDER.
+_DATE_ID_ORDER = attrgetter("date.first", "date.precision", "id")
 
 
 def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure]]:
@@ -78,15 +78,16 @@ def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure]]:
     ids = {m.id for m in measures}
     answers: dict[str, list[Measure]] = {}
     roots: list[Measure] = []
-    for m in measures:
+    # Walking the measures in date order leaves every list in date order: one sort in C.
+    for m in sorted(measures, key=_DATE_ID_ORDER):
+        if not m.responds_to:
+            roots.append(m)
+            continue
         parents = [p for p in dict.fromkeys(m.responds_to) if p in ids and p != m.id]
         if not parents:
             roots.append(m)
         for p in parents:
             answers.setdefault(p, []).append(m)
-    for children in answers.values():
-        children.sort(key=_date_key)
-    roots.sort(key=_date_key)
     return answers, roots
 
 
@@ -121,12 +122,19 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
                 expanded.add(child.id)
                 stack.append((child, _lag(m, child), [], iter(answers.get(child.id, ()))))
 
-    chains = [grow(r) for r in roots]
+    chains = []
+    for r in roots:
+        if r.id in answers:
+            chains.append(grow(r))
+        else:  # most roots are lone measures nobody answered: nothing to walk
+            expanded.add(r.id)
+            chains.append(ChainNode(r, None))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
-    for m in sorted(ledger.measures, key=_date_key):
-        if m.id not in expanded:
-            chains.append(grow(m))
+    if len(expanded) < len({m.id for m in ledger.measures}):
+        for m in sorted(ledger.measures, key=_DATE_ID_ORDER):
+            if m.id not in expanded:
+                chains.append(grow(m))
     return chains
 
 
@@ -137,16 +145,20 @@ def chain_stats(root: ChainNode) -> ChainStats:
     stack = [(root, 0)]
     while stack:
         node, level = stack.pop()
-        depth = max(depth, level)
+        if level > depth:
+            depth = level
         seen.setdefault(node.measure.id, node.measure)
-        stack.extend((c, level + 1) for c in node.responses)
-    moves: Counter[str] = Counter()
+        if node.responses:
+            stack.extend([(c, level + 1) for c in node.responses])
+    moves: dict[str, int] = {}
     for m in seen.values():
-        moves.update(dict.fromkeys(m.actor, 1))
+        for c in dict.fromkeys(m.actor):
+            moves[c] = moves.get(c, 0) + 1
     return ChainStats(
         steps=len(seen),
         depth=depth,
-        moves=dict(sorted(moves.items(), key=lambda kv: (-kv[1], kv[0]))),
+        # Most moves first, then by code (reverse=True keeps equal counts in code order).
+        moves=dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)),
         weight=sum(m.escalation for m in seen.values()),
     )
 
