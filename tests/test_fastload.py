@@ -232,3 +232,17 @@ def test_entry_markers_are_found_across_window_edges(text, marker, a, b, window)
     a, b = sorted((min(a, len(text)), min(b, len(text))))
     expected = [i for i in range(a, b) if text.startswith(marker, i) and i + len(marker) <= b]
     assert list(_markers(text, marker, a, b, window=window)) == expected
+
+
+SCALAR_FORMS = [r'"\e\a\b\0"', r'"\N\_\L\P"', r'"\x41\u00e9\U0001F600"', r'"\/"', r'"\ "', r'"\t"', '"a\\\n      b"',
+                '"a\n      b"', '"a\n\n      b"', "'a\n      b'", "'a\n\n      b'", "a\n      b", "a\n\n      b",
+                "|\n      a\n       b\n", ">\n      a\n      b\n\n      c\n", ">-\n      a\n", "|+\n      a\n\n",
+                "|2\n        a\n", '"\\""', "''''", "'a''b'", '"a # b"', "a # comment", "a#b", '"trailing  "', "x  ",
+                ">\n      a\n        indented\n      b\n", "|\n      a\n    # a comment after the block\n"]
+
+
+@pytest.mark.parametrize("form", SCALAR_FORMS)
+def test_every_scalar_form_reads_the_same_text(form):
+    text = f"measures:\n  - id: a\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: tariff\n    title: T\n    notes: {form}\n"
+    fast = assert_fast_agrees(text)
+    assert fast is not None and fast.measures[0].notes == load_text("t.yaml", text)[0].measures[0].notes
