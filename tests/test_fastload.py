@@ -134,6 +134,8 @@ DECLINED = {
     "duplicate key": ("kind: tariff\n", "kind: tariff\n    kind: tariff\n"),
     "second document": ("", "---\n"),
     "merge key": ("kind: tariff\n", "kind: tariff\n    <<: {notes: n}\n"),
+    "unknown field left empty": ("kind: tariff\n", "kind: tariff\n    notse:\n"),
+    "unknown top-level key left empty": ("measures:\n", "titel:\nmeasures:\n"),
 }
 
 
