@@ -5,7 +5,7 @@ Reading a 100,000-measure file and checking it takes seconds even on the fast pa
 loaded ledger and every problem (the loader's and the checks', located), stored
 under a key made of:
 
-  - the BLAKE2b hash of the file's bytes (so any change of content, even one that
+  - the SHA-256 hash of the file's bytes (so any change of content, even one that
     keeps the size and mtime, misses: a stale ledger is never served);
   - the name the file was given as (records and problems carry it);
   - the package version, the Python version, and the size and mtime of the
@@ -93,7 +93,7 @@ def entry_key(name: str, data: bytes) -> str:
     """
     where = name if name.startswith("<") else os.path.abspath(name)
     file_part = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
-    h = hashlib.blake2b(data, digest_size=20)
+    h = hashlib.sha256(data)  # with SHA extensions, twice as fast as blake2b here
     h.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0" + _code_fingerprint().encode())
     return f"{file_part}-{h.hexdigest()}"
 

@@ -214,6 +214,7 @@ class _Builder:
         elif t in ("codes", "ids", "strs"):
             good: set[str] = set()  # items already found valid
             check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: v[:1] != ":"}[t]
+            seen: dict[tuple, tuple] = {}  # equal lists are one tuple: the cache stores it once
 
             def conv(v):
                 items = tuple(v) if type(v) is list else (v,)
@@ -224,7 +225,7 @@ class _Builder:
                         if type(item) is not str or len(item) > MAX_SCALAR or not check(item):
                             raise _NotClean
                         good.add(item)
-                return items
+                return seen.setdefault(items, items)
         elif t == "reports":
             def conv(v):
                 if type(v) is not list:
