@@ -102,8 +102,11 @@ def test_a_missing_or_broken_file_completes_nothing_quietly(tmp_path, file_arg):
 
 
 def test_the_completion_script_names_the_protocol():
+    # Typer picks the shell from the parent process unless told to take the one named:
+    # the test must not depend on which shell started pytest.
+    env = dict(os.environ, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     r = subprocess.run([str(LEDGER), "--show-completion", "bash"], capture_output=True, text=True, timeout=60,
-                       check=False)
+                       check=False, env=env)
     assert r.returncode == 0, r.stderr
     assert "_LEDGER_COMPLETE=complete_bash" in r.stdout
 
