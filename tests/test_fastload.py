@@ -135,6 +135,8 @@ DECLINED = {
     "second document": ("", "---\n"),
     "merge key": ("kind: tariff\n", "kind: tariff\n    <<: {notes: n}\n"),
     "unknown field left empty": ("kind: tariff\n", "kind: tariff\n    notse:\n"),
+    "a mapping where a list of codes goes": ("actor: US", "actor: {US: x}"),
+    "a mapping where a list of ids goes": ("responds_to: [b]", "responds_to: {b: x}"),
     "unknown top-level key left empty": ("measures:\n", "titel:\nmeasures:\n"),
 }
 

@@ -217,15 +217,21 @@ class _Builder:
             seen: dict[tuple, tuple] = {}  # equal lists are one tuple: the cache stores it once
 
             def conv(v):
+                if type(v) is dict:
+                    raise _NotClean
                 items = tuple(v) if type(v) is list else (v,)
-                if type(v) is dict or (t == "codes" and not items):
+                known = seen.get(items)  # a list met before is valid: only str items are ever kept
+                if known is not None:
+                    return known
+                if t == "codes" and not items:
                     raise _NotClean
                 for item in items:
                     if item not in good:  # a mapping as an item raises TypeError: load_fast declines
                         if type(item) is not str or len(item) > MAX_SCALAR or not check(item):
                             raise _NotClean
                         good.add(item)
-                return seen.setdefault(items, items)
+                seen[items] = items
+                return items
         elif t == "reports":
             def conv(v):
                 if type(v) is not list:
