@@ -159,6 +159,10 @@ def countdown(moment: Moment, as_of: date | datetime, precision: Precision = "da
     A plain date as `as_of` means its 00:00 UTC. For a month- or year-precision
     deadline, see the module docstring; hours_left is then always None.
     """
+    if precision == "day" and moment.__class__ is date and as_of.__class__ is date:
+        # Two whole days at 00:00 UTC: the same numbers as below, without making date-times.
+        days = (moment - as_of).days
+        return days, (days * 24.0 if -2 < days < 2 else None)
     start = as_utc(as_of)
     if precision != "day":
         period = LedgerDate(moment if not isinstance(moment, datetime) else moment.date(), precision)
@@ -229,11 +233,12 @@ def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = No
             return None
         if within_days is not None and days > within_days:
             return None
-        day = LedgerDate(moment.date() if isinstance(moment, datetime) else moment, precision)
-        if since is not None and day.last < since:
-            return None
-        if until is not None and day.first > until:
-            return None
+        if since is not None or until is not None:
+            day = LedgerDate(moment.date() if isinstance(moment, datetime) else moment, precision)
+            if since is not None and day.last < since:
+                return None
+            if until is not None and day.first > until:
+                return None
         return days, hours
 
     rows, disputed = _gather(ledger, keep)
