@@ -15,13 +15,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
-from .model import Ledger, Measure
+from .model import DEFAULT_WEIGHT, Ledger, Measure
 
 
-@dataclass(frozen=True, slots=True)
-class ChainNode:
+class ChainNode(NamedTuple):
     """One measure in a chain and the measures that answered it.
+
+    A named tuple rather than a frozen dataclass: a big ledger's chains have a
+    hundred thousand nodes, and `build_chains` makes each with one C call.
 
     Fields:
       measure: the measure.
@@ -63,12 +66,6 @@ class ChainStats:
     weight: int = 0
 
 
-def _lag(parent: Measure, child: Measure) -> int | None:
-    if parent.date.precision != "day" or child.date.precision != "day":
-        return None
-    return (child.date.first - parent.date.first).days
-
-
 # Date order, then id: (first day, precision, id), see timeline.DATE_ORDER.
 _DATE_ID_ORDER = attrgetter("date.first", "date.precision", "id")
 
@@ -101,6 +98,7 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
     """
     answers, roots = _answers_index(ledger.measures)
     expanded: set[str] = set()
+    new = tuple.__new__  # ChainNode(...) without its Python-level __new__: one C call a node
 
     def grow(first: Measure) -> ChainNode:
         # Iterative (post-order) so a chain thousands of answers long cannot
@@ -112,15 +110,20 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
             child = next(rest, None)
             if child is None:
                 stack.pop()
-                node = ChainNode(m, lag, tuple(built))
+                node = new(ChainNode, (m, lag, tuple(built), False))
                 if not stack:
                     return node
                 stack[-1][2].append(node)
-            elif child.id in expanded:
-                built.append(ChainNode(child, _lag(m, child), (), repeated=child.id in answers))
+                continue
+            # Days from parent to answer, when both dates are known to the day (inline: once a node).
+            parent_date, child_date = m.date, child.date
+            lag = ((child_date.first - parent_date.first).days
+                   if parent_date.precision == "day" and child_date.precision == "day" else None)
+            if child.id in expanded:
+                built.append(new(ChainNode, (child, lag, (), child.id in answers)))
             else:
                 expanded.add(child.id)
-                stack.append((child, _lag(m, child), [], iter(answers.get(child.id, ()))))
+                stack.append((child, lag, [], iter(answers.get(child.id, ()))))
 
     chains = []
     for r in roots:
@@ -128,7 +131,7 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
             chains.append(grow(r))
         else:  # most roots are lone measures nobody answered: nothing to walk
             expanded.add(r.id)
-            chains.append(ChainNode(r, None))
+            chains.append(new(ChainNode, (r, None, (), False)))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
     if len(expanded) < len({m.id for m in ledger.measures}):
@@ -140,26 +143,36 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
 
 def chain_stats(root: ChainNode) -> ChainStats:
     """Steps, depth, moves per actor and summed weight of one chain."""
+    if not root.responses:  # a lone measure (most roots of a big ledger)
+        m = root.measure
+        return ChainStats(steps=1, depth=0, moves=dict.fromkeys(sorted(set(m.actor)), 1),
+                          weight=m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind])
     seen: dict[str, Measure] = {}
-    depth = 0
-    stack = [(root, 0)]
-    while stack:
-        node, level = stack.pop()
-        if level > depth:
-            depth = level
-        seen.setdefault(node.measure.id, node.measure)
-        if node.responses:
-            stack.extend([(c, level + 1) for c in node.responses])
+    depth = -1
+    level = [root]
+    while level:  # one level of the tree at a time: depth is the number of levels less one
+        depth += 1
+        below = []
+        for node in level:
+            m = node.measure
+            if m.id not in seen:
+                seen[m.id] = m
+            if node.responses:
+                below += node.responses
+        level = below
     moves: dict[str, int] = {}
+    weight = 0
     for m in seen.values():
-        for c in dict.fromkeys(m.actor):
+        actor = m.actor
+        for c in (actor if len(actor) == 1 else dict.fromkeys(actor)):
             moves[c] = moves.get(c, 0) + 1
+        weight += m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind]  # as Measure.escalation
     return ChainStats(
         steps=len(seen),
         depth=depth,
         # Most moves first, then by code (reverse=True keeps equal counts in code order).
         moves=dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)),
-        weight=sum(m.escalation for m in seen.values()),
+        weight=weight,
     )
 
 
