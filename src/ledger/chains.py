@@ -70,22 +70,34 @@ class ChainStats:
 _DATE_ID_ORDER = attrgetter("date.first", "date.precision", "id")
 
 
-def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure]]:
-    """id -> the measures answering it (date order), and the roots (date order)."""
+def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure], int]:
+    """id -> the measures answering it (date order), the roots (date order), and how
+    many distinct ids there are."""
     ids = {m.id for m in measures}
     answers: dict[str, list[Measure]] = {}
     roots: list[Measure] = []
     # Walking the measures in date order leaves every list in date order: one sort in C.
     for m in sorted(measures, key=_DATE_ID_ORDER):
-        if not m.responds_to:
+        links = m.responds_to
+        if not links:
             roots.append(m)
-            continue
-        parents = [p for p in dict.fromkeys(m.responds_to) if p in ids and p != m.id]
-        if not parents:
-            roots.append(m)
-        for p in parents:
-            answers.setdefault(p, []).append(m)
-    return answers, roots
+        elif len(links) == 1:  # most answers name one measure
+            p = links[0]
+            if p in ids and p != m.id:
+                found = answers.get(p)
+                if found is None:
+                    answers[p] = [m]
+                else:
+                    found.append(m)
+            else:
+                roots.append(m)
+        else:
+            parents = [p for p in dict.fromkeys(links) if p in ids and p != m.id]
+            if not parents:
+                roots.append(m)
+            for p in parents:
+                answers.setdefault(p, []).append(m)
+    return answers, roots, len(ids)
 
 
 def build_chains(ledger: Ledger) -> list[ChainNode]:
@@ -96,7 +108,7 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
     first appearance (`repeated` marks the short form). This keeps the output
     linear in the ledger's size: a web of cross-answers cannot blow it up.
     """
-    answers, roots = _answers_index(ledger.measures)
+    answers, roots, distinct = _answers_index(ledger.measures)
     expanded: set[str] = set()
     new = tuple.__new__  # ChainNode(...) without its Python-level __new__: one C call a node
 
@@ -134,7 +146,7 @@ def build_chains(ledger: Ledger) -> list[ChainNode]:
             chains.append(new(ChainNode, (r, None, (), False)))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
-    if len(expanded) < len({m.id for m in ledger.measures}):
+    if len(expanded) < distinct:
         for m in sorted(ledger.measures, key=_DATE_ID_ORDER):
             if m.id not in expanded:
                 chains.append(grow(m))
@@ -147,18 +159,18 @@ def chain_stats(root: ChainNode) -> ChainStats:
         m = root.measure
         return ChainStats(steps=1, depth=0, moves=dict.fromkeys(sorted(set(m.actor)), 1),
                           weight=m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind])
-    seen: dict[str, Measure] = {}
-    depth = -1
-    level = [root]
-    while level:  # one level of the tree at a time: depth is the number of levels less one
+    m = root.measure
+    seen: dict[str, Measure] = {m.id: m}
+    depth = 0
+    level = root.responses
+    while level:  # one level of the tree at a time
         depth += 1
-        below = []
-        for node in level:
-            m = node.measure
+        below: list[ChainNode] = []
+        for m, _, responses, _ in level:
             if m.id not in seen:
                 seen[m.id] = m
-            if node.responses:
-                below += node.responses
+            if responses:
+                below += responses
         level = below
     moves: dict[str, int] = {}
     weight = 0
@@ -167,13 +179,8 @@ def chain_stats(root: ChainNode) -> ChainStats:
         for c in (actor if len(actor) == 1 else dict.fromkeys(actor)):
             moves[c] = moves.get(c, 0) + 1
         weight += m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind]  # as Measure.escalation
-    return ChainStats(
-        steps=len(seen),
-        depth=depth,
-        # Most moves first, then by code (reverse=True keeps equal counts in code order).
-        moves=dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)),
-        weight=weight,
-    )
+    # Most moves first, then by code (reverse=True keeps equal counts in code order).
+    return ChainStats(len(seen), depth, dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)), weight)
 
 
 def chains_through(ledger: Ledger, measure_id: str) -> list[ChainNode]:
@@ -186,7 +193,7 @@ def chains_through(ledger: Ledger, measure_id: str) -> list[ChainNode]:
     by_id = {m.id: m for m in ledger.measures}
     if measure_id not in by_id:
         return []
-    answers, _ = _answers_index(ledger.measures)
+    answers, _, _ = _answers_index(ledger.measures)
     keep = {measure_id}
     todo = [measure_id]
     while todo:  # ancestors

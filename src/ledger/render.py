@@ -259,22 +259,26 @@ def deadlines_lines(rows: list[DeadlineRow]) -> str:
 
 def _tree_json(root: ChainNode, dates: _DateTexts | None = None) -> dict:
     """One chain as nested dicts (see `chains_json`)."""
-    # Iterative: json.dumps copes with the nesting, but building it must not recurse.
     dates = _DateTexts() if dates is None else dates
-    top: dict = {}
+
+    def node_json(node: ChainNode) -> dict:
+        m, lag, _, repeated = node
+        own = m.weight
+        return {"id": m.id, "date": dates[m.date], "actor": list(m.actor), "target": list(m.target),
+                "kind": m.kind._value_, "title": m.title,
+                "weight": own if own is not None else DEFAULT_WEIGHT[m.kind],  # m.escalation
+                "lag_days": lag, "repeated": repeated, "responses": []}
+
+    # Iterative: json.dumps copes with the nesting, but building it must not recurse.
+    top = node_json(root)
     stack = [(root, top)]
     while stack:
         node, out = stack.pop()
-        m, lag, responses, repeated = node
-        own = m.weight
-        out.update(id=m.id, date=dates[m.date], actor=list(m.actor), target=list(m.target), kind=m.kind._value_,
-                   title=m.title, weight=own if own is not None else DEFAULT_WEIGHT[m.kind],  # m.escalation
-                   lag_days=lag, repeated=repeated, responses=[])
-        if responses:
-            children = out["responses"]
-            for child in responses:
-                c: dict = {}
-                children.append(c)
+        children = out["responses"]
+        for child in node.responses:
+            c = node_json(child)
+            children.append(c)
+            if child.responses:
                 stack.append((child, c))
     return top
 
@@ -383,8 +387,16 @@ def chains_lines(chains: list[tuple[ChainNode, ChainStats]], focus: str | None =
     return "\n".join(out)
 
 
-def count_nodes(chains: list[tuple[ChainNode, ChainStats]]) -> int:
-    return sum(1 for root, _ in chains for _ in root.walk())
+def count_nodes(chains: list[tuple[ChainNode, ChainStats]], stop: int | None = None) -> int:
+    """Nodes in the chains' trees (a recurring measure counts each time); with `stop`,
+    counting ends once the count passes it (enough to choose between text and a table)."""
+    n = 0
+    for root, _ in chains:
+        for _ in root.walk():
+            n += 1
+        if stop is not None and n > stop:
+            break
+    return n
 
 
 # --- summary ---------------------------------------------------------------------------
