@@ -1,5 +1,6 @@
-"""Where the fast renderers could go wrong: texts worked out once per distinct date,
-actor/target pair or lag, and the shortcuts for plain dates and lone chains."""
+"""Where the fast renderers and their inputs could go wrong: texts worked out once per
+distinct date, actor/target pair or lag, and the shortcuts for plain dates, lone
+chains and a selection by as-of day alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ledger import render
 from ledger.chains import build_chains, chain_stats, is_chain
 from ledger.deadlines import as_utc, countdown
 from ledger.load import load_text
+from ledger.select import Selection, keeps_event, keeps_measure, select
 from ledger.timeline import timeline
 
 # One first day in three precisions; one actor aimed at two targets, and the reverse
@@ -92,3 +94,26 @@ def test_countdown_shortcut_for_plain_dates_gives_the_general_numbers():
         # A date-time as-of day takes the general path and agrees at midnight UTC.
         midnight = datetime(2025, 3, 1, tzinfo=timezone.utc)
         assert repr(countdown(moment, midnight)) == repr(expected)
+
+
+def test_selection_by_as_of_day_alone_keeps_what_the_general_rules_keep():
+    ledger, _ = load_text("known.yaml", """\
+version: 1
+sources:
+  early: {title: Early, publisher: P, published: 2025-01-02}
+measures:
+  - {id: a, date: 2025-01-01, actor: AA, target: BB, kind: tariff, title: A}
+  - {id: b, date: 2025-01, actor: AA, target: BB, kind: tariff, title: B}
+  - {id: c, date: 2025-01-03, actor: AA, target: BB, kind: tariff, title: C}
+events:
+  - {id: announced, date: 2025-03-01, title: Known early, kind: summit, sources: [early]}
+  - {id: unreported, date: 2025-03-01, title: Known on the day, kind: summit}
+  - {id: month, date: 2025-01, title: A month, kind: talks}
+""")
+    for day in range(1, 32):
+        for month in (1, 3):
+            s = Selection(as_of=date(2025, month, day))
+            seen = select(ledger, s)
+            assert seen.measures == tuple(m for m in ledger.measures if keeps_measure(m, s))
+            assert seen.events == tuple(e for e in ledger.events if keeps_event(e, s, ledger.sources))
+    assert [e.id for e in select(ledger, Selection(as_of=date(2025, 1, 2))).events] == ["announced", "month"]

@@ -14,6 +14,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
+from operator import attrgetter
 
 from .model import Event, Ledger, LedgerDate, Measure, Source
 
@@ -102,6 +104,17 @@ def keeps_event(e: Event, s: Selection, sources: Mapping[str, Source] | None = N
 
 def select(ledger: Ledger, selection: Selection) -> Ledger:
     """A new Ledger holding only the measures and events the selection keeps."""
+    s = selection
+    if not s.countries and not s.kinds and s.since is None and s.until is None:
+        # Only the as-of day: `keeps_measure` comes down to the date, compared in C.
+        dated = map(attrgetter("date.first"), ledger.measures)
+        return dataclasses.replace(
+            ledger,
+            measures=tuple(compress(ledger.measures, map(s.as_of.__ge__, dated))),
+            # An event is known from its first day at the latest (see `known_from`).
+            events=tuple(e for e in ledger.events
+                         if e.date.first <= s.as_of or known_from(e, ledger.sources) <= s.as_of),
+        )
     return dataclasses.replace(
         ledger,
         measures=tuple(m for m in ledger.measures if keeps_measure(m, selection)),

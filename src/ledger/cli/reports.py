@@ -213,7 +213,7 @@ def chains(
     if json_:
         emit_json(render.chains_json(pairs))
     else:
-        _print_people(ledger, selection, render.plural(len(pairs), "chain"), render.count_nodes(pairs),
+        _print_people(ledger, selection, render.plural(len(pairs), "chain"), render.count_nodes(pairs, stop=render.RICH_ROW_LIMIT),
                       lambda: render.chains_lines(pairs, measure_id), lambda: render.render_chains(pairs, measure_id))
     if not pairs:
         err("ledger: no chains: no measure answers another in this view of the ledger"
