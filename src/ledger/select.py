@@ -105,8 +105,9 @@ def keeps_event(e: Event, s: Selection, sources: Mapping[str, Source] | None = N
 def select(ledger: Ledger, selection: Selection) -> Ledger:
     """A new Ledger holding only the measures and events the selection keeps."""
     s = selection
-    if not s.countries and not s.kinds and s.since is None and s.until is None:
-        # Only the as-of day: `keeps_measure` comes down to the date, compared in C.
+    if not s.countries and not s.kinds and s.since is None and s.until is None and type(s.as_of) is date:
+        # Only the as-of day: `keeps_measure` comes down to the date, compared in C. A
+        # date-time as-of goes the general way: `__ge__` would answer NotImplemented, not raise.
         dated = map(attrgetter("date.first"), ledger.measures)
         return dataclasses.replace(
             ledger,
