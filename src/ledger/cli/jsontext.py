@@ -25,15 +25,25 @@ _END = object()
 
 def dumps(data) -> str:
     """The contract's text for `data`, without the trailing newline."""
+    return dump_bytes(data)[:-1].decode("utf-8")
+
+
+def dump_bytes(data) -> bytes:
+    """The contract's text for `data` as UTF-8, with the trailing newline: what stdout gets.
+
+    Bytes, because orjson makes bytes: decoding them only to have stdout encode them
+    again costs a twentieth of a second on a 35 MB output.
+    """
     try:
         import orjson
     except ImportError:  # an optional speed-up: the standard library writes the same text
-        return dumps_iterative(data)
-    option = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+        return dumps_iterative(data).encode("utf-8") + b"\n"
+    option = (orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+              | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE)
     try:
-        return orjson.dumps(data, default=str, option=option).decode("utf-8")
+        return orjson.dumps(data, default=str, option=option)
     except (orjson.JSONEncodeError, TypeError):  # too deep, or a value orjson does not take
-        return dumps_iterative(data)
+        return dumps_iterative(data).encode("utf-8") + b"\n"
 
 
 def _float(o: float) -> str:
