@@ -32,9 +32,6 @@ import time
 from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import gen  # noqa: E402  (bench/gen.py, beside this file)
 
 # The ledger commands timed at every size: (label, arguments after `ledger`).
 COMMANDS = (
@@ -75,6 +72,17 @@ class Timing:
     @property
     def rss_mb(self) -> float:
         return self.rss_kb / 1024
+
+
+GENERATE = """
+import sys
+import gen
+n, paths = int(sys.argv[1]), sys.argv[2:]
+data = gen.generate(n)
+for path, write in zip(paths, (gen.to_yaml, gen.to_json, gen.to_hledger)):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(write(data))
+"""
 
 
 def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str, float]:
@@ -269,17 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         # --- generated ledgers ---------------------------------------------------------------
         per_size: dict[int, dict] = {}
         for n in sizes:
-            data = gen.generate(n)
             yml = os.path.join(work, f"ledger-{n}.yaml")
-            with open(yml, "w", encoding="utf-8") as f:
-                f.write(gen.to_yaml(data))
             jsn = os.path.join(work, f"ledger-{n}.json")
-            with open(jsn, "w", encoding="utf-8") as f:
-                f.write(gen.to_json(data))
             journal = os.path.join(work, f"ledger-{n}.journal")
-            with open(journal, "w", encoding="utf-8") as f:
-                f.write(gen.to_hledger(data))
-            del data
+            # Generated in a process of its own: a forked child's peak RSS starts from its
+            # parent's, so a benchmark process holding a 100,000-measure ledger would add
+            # its own few hundred MB to every peak it measures.
+            subprocess.run([py, "-c", GENERATE, str(n), yml, jsn, journal], cwd=HERE, check=True)
             row: dict = {"bytes": os.path.getsize(yml), "cold": {}, "warm": {}}
             heavy = max(1, min(runs, 3)) if n >= 50_000 else runs
             row["json.load"] = measure("json.load", [py, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", jsn],
