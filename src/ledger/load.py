@@ -661,10 +661,7 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
         result = cache.get(key) if key is not None else None
         if result is None:
             if len(data) < _FAST_MIN_BYTES:
-                from .check import check_ledger
-
-                ledger, problems = _load_bytes(name, data)
-                result = ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
+                result = _with_checks(_load_bytes(name, data))
             else:
                 box = [data]
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
@@ -681,7 +678,7 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
 def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]]:
     """Load and check a big file; `box` holds its bytes, and is emptied once they are decoded."""
     from . import fastload
-    from .check import CHECKS, check_ledger
+    from .check import CHECKS
 
     text, problems = decode(name, box.pop())
     if text is None:
@@ -700,7 +697,14 @@ def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]
             problems = [p for check, ps in found if ps for p in check(located)]
             if all(p.line > 0 for p in problems):
                 return located, problems
-    ledger, problems = load_text(name, text)
+    return _with_checks(load_text(name, text))
+
+
+def _with_checks(loaded: tuple[Ledger | None, list[Problem]]) -> tuple[Ledger | None, list[Problem]]:
+    """The loader's problems, then every check's (a ledger too broken to load gets none)."""
+    from .check import check_ledger
+
+    ledger, problems = loaded
     return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
 
 
