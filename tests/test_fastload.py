@@ -250,3 +250,29 @@ def test_every_scalar_form_reads_the_same_text(form):
     text = f"measures:\n  - id: a\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: tariff\n    title: T\n    notes: {form}\n"
     fast = assert_fast_agrees(text)
     assert fast is not None and fast.measures[0].notes == load_text("t.yaml", text)[0].measures[0].notes
+
+
+def test_adding_to_a_big_ledger_reads_it_the_fast_way_and_answers_the_same(tmp_path, monkeypatch, synthetic):
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+    from ledger.load import load_text_checked
+
+    f = tmp_path / "big.yaml"
+    f.write_text(synthetic, encoding="utf-8")
+    assert load_text_checked(str(f), synthetic) == exact(synthetic, str(f))  # located warnings included
+    before = f.read_bytes()
+    bad = CliRunner().invoke(app, ["add", "-f", str(f), "--id", "us-xq-tariff", "--date", "2025-11-02", "--actor", "US", "--target", "XQ",
+                                   "--kind", "tariff", "--title", "A new tariff"])
+    assert bad.exit_code == 1 and "XQ" in bad.output and f.read_bytes() == before  # refused, nothing written
+
+    def no_exact_reading(*args):
+        raise AssertionError("the whole ledger was read by the exact reader")
+
+    monkeypatch.setattr(ledger.load, "load_text", no_exact_reading)
+    good = CliRunner().invoke(app, ["add", "-f", str(f), "--id", "us-new-tariff", "--date", "2025-11-02",
+                                    "--actor", "US", "--target", "CN", "--kind", "tariff", "--title", "A new tariff"])
+    assert good.exit_code == 0, good.output
+    monkeypatch.undo()
+    added = exact(f.read_text(encoding="utf-8"), str(f))[0]
+    assert added.measures[-1].id == "us-new-tariff" and added.measures[:-1] == exact(synthetic, str(f))[0].measures

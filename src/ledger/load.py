@@ -677,12 +677,25 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
 
 def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]]:
     """Load and check a big file; `box` holds its bytes, and is emptied once they are decoded."""
-    from . import fastload
-    from .check import CHECKS
-
     text, problems = decode(name, box.pop())
     if text is None:
         return None, problems
+    return _checked_text(name, text)
+
+
+def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
+    """Ledger text -> (ledger, problems), checks included, every problem located: what
+    `ledger add` reads, before and after its change. Big texts take the fast path."""
+    if len(text) >= _FAST_MIN_BYTES and not decode(name, text.encode("utf-8", "surrogatepass"))[1]:
+        return _checked_text(name, text)
+    return _with_checks(load_text(name, text))
+
+
+def _checked_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
+    """A big, decoded text, loaded and checked: the fast path when it vouches for the file."""
+    from . import fastload
+    from .check import CHECKS
+
     ledger = fastload.load_fast(name, text)
     if ledger is not None:
         found = [(check, check(ledger)) for check in CHECKS]

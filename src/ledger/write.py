@@ -246,21 +246,16 @@ def _option_for(new: str, line: int) -> str:
 
 def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, list[Problem]]:
     """Check everything, write nothing: -> (new text, new ledger, new measure, warnings about it)."""
-    from .check import check_ledger
-    from .load import load_text
+    from .load import load_text_checked
 
-    old, old_problems = load_text(name, text)
-    if old is not None:
-        old_problems = old_problems + check_ledger(old)
+    old, old_problems = load_text_checked(name, text)
     errors = [p for p in old_problems if p.severity == "error"]
     if old is None or errors:
         raise WriteRefused("the ledger has errors already; fix them first (ledger check lists them)", errors)
 
     new_text = splice(name, text, fields)
     first, last = _entry_lines(text, new_text)
-    new, problems = load_text(name, new_text)
-    if new is not None:
-        problems = problems + check_ledger(new)
+    new, problems = load_text_checked(name, new_text)
     inside = [p for p in problems if first <= p.line <= last]
     errors = [p for p in inside if p.severity == "error"]
     if errors or new is None:
@@ -368,6 +363,7 @@ def _read(path: str) -> tuple[str, str, bytes]:
 def add_measure(path: str, fields: dict) -> Added:
     """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
     or LedgerUnusable (the file cannot be opened)."""
+    from .fastload import load_fast
     from .load import load_text
 
     fields = {k: v for k, v in fields.items() if v is not None}
@@ -379,7 +375,7 @@ def add_measure(path: str, fields: dict) -> Added:
         write_atomic(path, data)
         # read back what is on disk now, still under the lock
         _name, back, _bom = _read(path)
-        ledger, problems = load_text(name, back)
+        ledger = load_fast(name, back) or load_text(name, back)[0]  # the records alone: fast when it can
         again = ledger.measure(measure.id) if ledger is not None else None
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
             raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
