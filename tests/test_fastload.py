@@ -276,3 +276,29 @@ def test_adding_to_a_big_ledger_reads_it_the_fast_way_and_answers_the_same(tmp_p
     monkeypatch.undo()
     added = exact(f.read_text(encoding="utf-8"), str(f))[0]
     assert added.measures[-1].id == "us-new-tariff" and added.measures[:-1] == exact(synthetic, str(f))[0].measures
+
+
+SPLICE_LAYOUTS = {
+    "bundled": Path(bundled_ledger_path()).read_text(encoding="utf-8"),
+    "small": SMALL,
+    "items at the key's indent": LAYOUTS["block list, items at the key's indent"],
+    "wide dash offset": SMALL.replace("  - id: a\n    date", "  -   id: a\n      date").replace(
+        "\n    actor: US\n    target: [CN, EU]\n    kind: tariff\n    title: A tariff\n    effective: 2025-02-01T00:01:00-05:00\n    responds_to: [b]",
+        "\n      actor: US\n      target: [CN, EU]\n      kind: tariff\n      title: A tariff\n      effective: 2025-02-01T00:01:00-05:00\n      responds_to: [b]"),
+    "comments and blanks before the next key": SMALL.replace("\nsources:", "\n\n# the sources\n\nsources:"),
+    "measures last, no final newline": "version: 1\nmeasures:\n  - {id: a, date: 2025-01-02, actor: US, target: CN, kind: fee, title: T}\n"
+                                       "  - id: b\n    date: 2025-01-03\n    actor: CN\n    target: US\n    kind: fee\n    title: U",
+    "CRLF": SMALL.replace("\n", "\r\n"),
+    "blank line between entries": SMALL.replace("\n  - id: b", "\n\n  - id: b"),
+}
+NEW_ENTRY = {"id": "new-one", "date": "2025-11-02", "actor": ["US"], "target": ["CN"], "kind": "tariff", "title": "New"}
+
+
+@pytest.mark.parametrize("text", SPLICE_LAYOUTS.values(), ids=SPLICE_LAYOUTS.keys())
+def test_ledger_add_finds_the_end_of_the_list_the_same_without_an_exact_parse(text):
+    from ledger.write import _block_list_fast, splice
+
+    fast = load_fast("t.yaml", text)
+    assert fast is not None
+    assert _block_list_fast(text if text.endswith("\n") else text + "\n", fast) is not None  # no exact parse needed
+    assert splice("t.yaml", text, NEW_ENTRY, fast) == splice("t.yaml", text, NEW_ENTRY)

@@ -365,12 +365,20 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
         end = text.find(f"\n{following}:", start)
         if end == -1:
             return None
-    dash = text.find("-", start, end)
-    if dash == -1:
+    # The first entry's dash: the first line below the key that is not blank or a comment.
+    line = start + 1
+    while True:
+        if line >= end:
+            return None
+        eol = text.find("\n", line, end)
+        eol = end if eol == -1 else eol
+        body = text[line:eol].lstrip(" ")
+        if body and body[0] != "#" and body.rstrip("\r"):
+            break
+        line = eol + 1
+    if not (body.startswith("- ") or body.rstrip("\r") == "-"):
         return None
-    indent = dash - (text.rfind("\n", 0, dash) + 1)
-    if text[dash - indent - 1:dash] != "\n" + " " * indent:
-        return None
+    indent = eol - line - len(body)
     marker = "\n" + " " * indent + "-"
     out = []
     for at in _markers(text, marker, start, end):

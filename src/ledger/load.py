@@ -13,6 +13,7 @@ Bad data is returned as `Problem`s, never raised: one run reports every problem.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -649,15 +650,11 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
     a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
     the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
     """
-    import gc
-
     from . import cache
 
     name, data = read_source(path)
     key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
-    was_enabled = gc.isenabled()
-    gc.disable()  # a big ledger is millions of new objects, none of them garbage: collections would only rescan them
-    try:
+    with _no_collections():
         result = cache.get(key) if key is not None else None
         if result is None:
             if len(data) < _FAST_MIN_BYTES:
@@ -668,11 +665,24 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
                 result = _load_big(name, box)
             if key is not None:
                 cache.put(key, result)
+    return result
+
+
+@contextlib.contextmanager
+def _no_collections():
+    """The cyclic garbage collector off while a ledger is loaded: a big one is millions of
+    new objects, none of them garbage, and collections would only rescan them. What was
+    loaded lives as long as the command, so it is frozen out of later collections."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if was_enabled:
-            gc.freeze()  # what was just loaded lives as long as the command; later collections skip it
+            gc.freeze()
             gc.enable()
-    return result
 
 
 def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]]:
@@ -686,9 +696,10 @@ def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]
 def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
     """Ledger text -> (ledger, problems), checks included, every problem located: what
     `ledger add` reads, before and after its change. Big texts take the fast path."""
-    if len(text) >= _FAST_MIN_BYTES and not decode(name, text.encode("utf-8", "surrogatepass"))[1]:
-        return _checked_text(name, text)
-    return _with_checks(load_text(name, text))
+    with _no_collections():
+        if len(text) >= _FAST_MIN_BYTES and not decode(name, text.encode("utf-8", "surrogatepass"))[1]:
+            return _checked_text(name, text)
+        return _with_checks(load_text(name, text))
 
 
 def _checked_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:

@@ -137,21 +137,51 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def splice(name: str, text: str, fields: dict) -> str:
+def splice(name: str, text: str, fields: dict, ledger: Ledger | None = None) -> str:
     """The ledger text with `fields` appended as the last item of `measures:`.
 
     Every byte outside the insertion stays as it was, except `measures: []`
-    (or an empty `measures:`) whose line loses the empty value.
+    (or an empty `measures:`) whose line loses the empty value. `ledger` is the fast
+    path's reading of `text`, if it took one: a big file's list is then found from its
+    entries' lines (`_block_list_fast`), without an exact parse of the whole file.
     """
+    nl = _newline_of(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += nl
+    lines = text.splitlines(keepends=True)
+    block = _block_list_fast(text, ledger) if ledger is not None else None
+    if block is None:
+        block = _block_list_exact(name, text, lines, fields, nl)
+        if isinstance(block, str):  # `measures: []` or an empty `measures:`, already spliced
+            return block
+    dash, offset, last_start, next_line, several = block
+    # after the last content line of the last item; comments and blank lines that
+    # introduce what follows stay after the new entry
+    at = next_line - 1
+    while at > last_start:
+        stripped = lines[at - 1].strip()
+        if stripped in ("", "...") or (stripped.startswith("#") and _indent(lines[at - 1]) <= dash):
+            at -= 1
+        else:
+            break
+    blank = last_start >= 2 and lines[last_start - 2].strip() == "" and several
+    entry = (nl if blank else "") + render_entry(fields, dash, offset, nl)
+    return "".join(lines[:at]) + entry + "".join(lines[at:])
+
+
+# A non-empty block list of measures: the dash's column (0-based), the item content's
+# offset from the dash, the last item's first line, the line of the key after the list
+# (or one past the end), and whether there is more than one item.
+Block = tuple[int, int, int, int, bool]
+
+
+def _block_list_exact(name: str, text: str, lines: list[str], fields: dict, nl: str) -> Block | str:
+    """The list's geometry from an exact parse; or, for an empty list, the spliced text."""
     from .load import Map, Scalar, Seq, parse_tree
 
     root, problems = parse_tree(name, text)
     if root is None or not isinstance(root, Map) or "measures" not in root.keys:
         raise WriteRefused("the ledger has no 'measures:' list to add to", problems)
-    nl = _newline_of(text)
-    if text and not text.endswith(("\n", "\r")):
-        text += nl
-    lines = text.splitlines(keepends=True)
     keys = [k for k, _ in root.items]
     index = next(i for i, k in enumerate(keys) if k.value == "measures")
     key = keys[index]
@@ -162,22 +192,7 @@ def splice(name: str, text: str, fields: dict) -> str:
         if lines[value.line - 1][value.col - 1] == "[":
             raise WriteRefused(f"'measures:' at line {key.line} is a [flow, list]; ledger add appends only to a "
                                "block list ('- ' items); rewrite it as one")
-        first = value.items[0]
-        dash = value.col - 1
-        offset = max(first.col - value.col, 2)
-        # after the last content line of the last item; comments and blank lines that
-        # introduce what follows stay after the new entry
-        at = next_line - 1
-        while at > value.items[-1].line:
-            stripped = lines[at - 1].strip()
-            if stripped in ("", "...") or (stripped.startswith("#") and _indent(lines[at - 1]) <= dash):
-                at -= 1
-            else:
-                break
-        last_start = value.items[-1].line
-        blank = last_start >= 2 and lines[last_start - 2].strip() == "" and len(value.items) > 1
-        entry = (nl if blank else "") + render_entry(fields, dash, offset, nl)
-        return "".join(lines[:at]) + entry + "".join(lines[at:])
+        return value.col - 1, max(value.items[0].col - value.col, 2), value.items[-1].line, next_line, len(value.items) > 1
 
     empty_flow = isinstance(value, Seq)  # `measures: []`
     if not (empty_flow or (isinstance(value, Scalar) and value.is_null())):
@@ -194,6 +209,31 @@ def splice(name: str, text: str, fields: dict) -> str:
         body = (body[:start].rstrip() + (" " + body[end:].lstrip() if body[end:].strip() else ""))
     entry = render_entry(fields, key.col - 1 + 2, 2, nl)
     return "".join(lines[: key.line - 1]) + body + ending + entry + "".join(lines[key.line:])
+
+
+def _block_list_fast(text: str, ledger: Ledger) -> Block | None:
+    """The same geometry from the entries' `- ` lines (`fastload._entry_starts`), for a
+    ledger the fast path read; None when unsure (the exact parse then decides)."""
+    from .fastload import _entry_starts
+
+    order = list(ledger.locs)  # the fast path's top-level keys, in file order
+    if ledger.located or "measures" not in order or not ledger.measures:
+        return None
+    i = order.index("measures")
+    following = order[i + 1] if i + 1 < len(order) else None
+    starts = _entry_starts(text, "measures", following)
+    if starts is None or len(starts) != len(ledger.measures) + 1:
+        return None
+    first, last, end = starts[0], starts[-2], starts[-1]
+    dash = text.index("-", first) - first
+    after = text.index("-", first) + 1
+    content = after + len(text[after:after + 64]) - len(text[after:after + 64].lstrip(" "))
+    if text[content:content + 1] in ("\n", "\r", "#", ""):
+        return None  # a lone `-` line: the item starts below; leave it to the exact parse
+    offset = content - (first + dash)
+    last_line = text.count("\n", 0, last) + 1
+    next_line = text.count("\n", 0, end) + 2 if following is not None else len(text.splitlines()) + 1
+    return dash, max(offset, 2), last_line, next_line, len(ledger.measures) > 1
 
 
 # --- Checking the result ---------------------------------------------------------------------------
@@ -253,7 +293,7 @@ def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, l
     if old is None or errors:
         raise WriteRefused("the ledger has errors already; fix them first (ledger check lists them)", errors)
 
-    new_text = splice(name, text, fields)
+    new_text = splice(name, text, fields, old)
     first, last = _entry_lines(text, new_text)
     new, problems = load_text_checked(name, new_text)
     inside = [p for p in problems if first <= p.line <= last]
@@ -364,7 +404,7 @@ def add_measure(path: str, fields: dict) -> Added:
     """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
     or LedgerUnusable (the file cannot be opened)."""
     from .fastload import load_fast
-    from .load import load_text
+    from .load import _no_collections, load_text
 
     fields = {k: v for k, v in fields.items() if v is not None}
     with locked(path):
@@ -375,7 +415,8 @@ def add_measure(path: str, fields: dict) -> Added:
         write_atomic(path, data)
         # read back what is on disk now, still under the lock
         _name, back, _bom = _read(path)
-        ledger = load_fast(name, back) or load_text(name, back)[0]  # the records alone: fast when it can
+        with _no_collections():
+            ledger = load_fast(name, back) or load_text(name, back)[0]  # the records alone: fast when it can
         again = ledger.measure(measure.id) if ledger is not None else None
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
             raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
