@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
 import subprocess

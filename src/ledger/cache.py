@@ -35,6 +35,7 @@ import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Callable
 
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
@@ -174,7 +175,7 @@ def _forget_earlier(directory: str, key: str) -> None:
 # (two million of them at 100,000 measures) are rebuilt by tuple.__new__, in C.
 
 
-def _record_types() -> dict[type, "operator.attrgetter"]:
+def _record_types() -> dict[type, Callable[[object], tuple]]:
     """Record type -> a getter of all its fields as one tuple (attrgetter builds it in C)."""
     import dataclasses
     import operator

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from .load import _CODE, _ID, MAX_SCALAR, build_ledger, parse_date, parse_moment, parse_tree
+from .load import _CODE, _ID, MAX_SCALAR, parse_date, parse_moment, parse_tree
 from .model import (
     ENUMS,
     EVENT_FIELDS,
@@ -38,13 +38,13 @@ from .model import (
     WEIGHT_RANGE,
     Event,
     Ledger,
-    LedgerDate,
     Location,
     Measure,
     Report,
     Source,
     Spec,
 )
+
 
 class _NotClean(Exception):
     """Something this path cannot vouch for: read the file with load.py instead."""
@@ -76,30 +76,25 @@ def _occurrences(text: str, ch: str):
 def screen(text: str) -> bool:
     """True when nothing in the text needs the exact reader's judgement.
 
-    Declines tabs, directives (`%` at a line start), and `&`, `*`, `!` and `? ` where a
-    node can start: anchors, aliases, tags and complex keys are for load.py to reject or
-    read. `str.find` walks the text at memory speed; these characters are rare in ledgers,
-    and each one found is judged by what stands before it ("US & China" passes).
+    Declines tabs, directives (`%` at a line start), and where a node can start: `&`,
+    `*`, `!` (anchors, aliases, tags: load.py rejects them, yaml-rs would expand or drop
+    them), `?` (explicit keys), the reserved `@` and backquote, and `|` or `>` that is not
+    a block scalar's header. `str.find` walks the text at memory speed; these characters
+    are rare in ledgers, and each one found is judged by what stands before it ("US &
+    China" passes).
     """
     if "\t" in text:
         return False
-    for ch in "&*!":
+    for ch in "&*!?@`":
         for i in _occurrences(text, ch):
             if _at_node_start(text, i):
                 return False
-    for i in _occurrences(text, "?"):  # an explicit key (`? a`, or `[?]`), or a plain `?x`
-        if _at_node_start(text, i):
-            return False
     for i in _occurrences(text, "%"):
         if i == 0 or text[i - 1] == "\n":
             return False
-    for ch in "@`":  # reserved indicators: no plain value may start with them
+    for ch in "|>":  # a block scalar's header: `|` or `>`, indicators, then nothing but a comment
         for i in _occurrences(text, ch):
-            if _at_node_start(text, i):
-                return False
-    for ch in "|>":  # a block scalar's header is `|` or `>`, indicators, then nothing but a comment
-        for i in _occurrences(text, ch):
-            if _at_node_start(text, i) and (_at_node_start(text, i, flow=False) is False or not _BLOCK_HEADER.match(text, i + 1)):
+            if _at_node_start(text, i) and (not _at_node_start(text, i, flow=False) or not _BLOCK_HEADER.match(text, i + 1)):
                 return False
     return True
 
@@ -159,7 +154,7 @@ _NOWHERE = Location(0, 0)
 class _Builder:
     """Values from yaml-rs -> records, with exactly load._Builder's rules, minus the messages.
 
-    Each field gets its converter once (`converters`), so a value costs one dict lookup
+    Each field gets its converter once (`converter`), so a value costs one dict lookup
     and one call; the same date, moment, country list or kind is converted once.
     """
 

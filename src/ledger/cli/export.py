@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import EXIT_USAGE, FileOpt, JsonOpt, command, emit_json, fail, load_or_exit, usage_error
+from . import FileOpt, JsonOpt, command, emit_json, fail, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt
 
 FORMAT_NAMES = ("ics", "dot", "mermaid", "svg", "png", "csv", "jsonl")

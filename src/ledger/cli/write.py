@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from . import ENV_FILE, EXIT_DATA, command, emit_json, err, fail, is_bundled, usage_error
+from . import ENV_FILE, command, emit_json, err, fail, is_bundled, usage_error
 
 Opt = typer.Option
 

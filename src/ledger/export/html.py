@@ -21,7 +21,7 @@ from html import escape
 
 from ..chains import build_chains, chain_stats, is_chain
 from ..deadlines import upcoming_deadlines
-from ..model import DEESCALATING, Event, Ledger, LedgerDate, Measure
+from ..model import DEESCALATING, Ledger, LedgerDate, Measure
 from ..select import Selection
 from ..summary import summarize
 from ..timeline import timeline
