@@ -404,7 +404,7 @@ def add_measure(path: str, fields: dict) -> Added:
     """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
     or LedgerUnusable (the file cannot be opened)."""
     from .fastload import load_fast
-    from .load import _no_collections, load_text
+    from .load import load_text, no_collections
 
     fields = {k: v for k, v in fields.items() if v is not None}
     with locked(path):
@@ -415,7 +415,7 @@ def add_measure(path: str, fields: dict) -> Added:
         write_atomic(path, data)
         # read back what is on disk now, still under the lock
         _name, back, _bom = _read(path)
-        with _no_collections():
+        with no_collections():
             ledger = load_fast(name, back) or load_text(name, back)[0]  # the records alone: fast when it can
         again = ledger.measure(measure.id) if ledger is not None else None
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault

@@ -9,36 +9,21 @@ render.RICH_ROW_LIMIT rows) are printed as plain aligned text, which is fast.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
 import typer
 
+from ..load import no_collections  # every report loads a ledger: no start-up cost
 from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
 from .complete import complete_ids, complete_measure_ids
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).",
                                         autocompletion=complete_ids)]
-
-
-@contextmanager
-def _no_collections():
-    """A report builds up to millions of rows, dicts and strings, none of them garbage,
-    that live until the command ends: cyclic collections would only rescan them (a
-    third of a 100,000-measure report's time). Collection resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _print_header(ledger, selection, count: str | None = None) -> None:
@@ -77,7 +62,7 @@ def _print_people(ledger, selection, count: str, size: int, lines, table) -> Non
 
 
 @command()
-@_no_collections()
+@no_collections()
 def timeline(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
@@ -129,7 +114,7 @@ def _suggest_as_of(ledger, last) -> str:
 
 
 @command()
-@_no_collections()
+@no_collections()
 def deadlines(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
@@ -173,7 +158,7 @@ def deadlines(
 
 
 @command()
-@_no_collections()
+@no_collections()
 def chains(
     measure_id: Annotated[str | None, typer.Argument(
         metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.",
@@ -221,7 +206,7 @@ def chains(
 
 
 @command()
-@_no_collections()
+@no_collections()
 def summary(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
