@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from ledger.check import check_ledger
 from ledger.cli import app
 from ledger.load import bundled_ledger_path, load_ledger, load_text
-from ledger.model import Kind, LedgerDate, Status
+from ledger.model import Kind, LedgerDate, Location, Status
 from ledger.schema import ledger_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +153,22 @@ def test_good_file_loads_into_typed_records():
     assert b.date == LedgerDate(dt.date(2025, 10, 1), "month") and str(b.date) == "2025-10"
     assert b.responds_to == ("a",)
     assert b.effective.utcoffset() == dt.timedelta(hours=-4)
+
+
+def test_entries_are_equal_by_what_they_say_not_where_they_stand():
+    # Entries are named tuples (model._entry); they must keep the manners of the frozen
+    # dataclasses they replaced: the fast path's unlocated records equal the exact reader's.
+    ledger, _ = load(GOOD)
+    a, b = ledger.measures
+    moved = a._replace(loc=Location(99, 1), locs={})
+    assert moved == a and not (moved != a) and hash(moved) == hash(a)
+    assert a != a._replace(title="other") and a != b
+    assert a != tuple(a)  # a record is not a plain tuple of the same values
+    assert "loc" not in repr(a) and repr(a).startswith("Measure(id='a', ")
+    with pytest.raises(TypeError):
+        sorted([b, a])  # no accidental order: sort by a key
+    with pytest.raises(AttributeError):
+        a.title = "changed"  # frozen
 
 
 def test_check_lists_every_problem_with_its_line_and_column(tmp_path):

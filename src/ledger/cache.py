@@ -35,7 +35,6 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable
 
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
@@ -169,33 +168,38 @@ def _forget_earlier(directory: str, key: str) -> None:
 
 
 # --- Pickling records ------------------------------------------------------------------------
-# A slots dataclass pickles through a generic __setstate__ written in Python that calls
-# dataclasses.fields() for every object; rebuilding records through their own __init__,
-# with the fields as positional arguments, unpickles about a third faster; Locations
-# (two million of them at 100,000 measures) are rebuilt by tuple.__new__, in C.
+# Named-tuple records (Measure, Event, Report, Source, Location: see model.py) are rebuilt by
+# tuple.__new__, one C call each, rather than through their Python-level __new__. A slots
+# dataclass pickles through a generic __setstate__ written in Python that calls
+# dataclasses.fields() for every object; the few dataclass records are rebuilt through their
+# own __init__ instead, with the fields as positional arguments.
 
 
-def _record_types() -> dict[type, Callable[[object], tuple]]:
-    """Record type -> a getter of all its fields as one tuple (attrgetter builds it in C)."""
-    import dataclasses
-    import operator
+def _read_only(d: dict):
+    """A read-only mapping (types.MappingProxyType cannot be pickled by name)."""
+    from types import MappingProxyType
 
-    from . import model
-
-    types = (model.Measure, model.Event, model.Source, model.Report, model.LedgerDate, model.Problem, model.Ledger)
-    return {t: operator.attrgetter(*(f.name for f in dataclasses.fields(t))) for t in types}
+    return MappingProxyType(d)
 
 
 def _pickler(file) -> pickle.Pickler:
-    from .model import Location
+    import dataclasses
+    import operator
+    from types import MappingProxyType
 
-    fields = _record_types()
+    from . import model
+
+    tuples = {model.Measure, model.Event, model.Report, model.Source, model.Location}
+    fields = {t: operator.attrgetter(*(f.name for f in dataclasses.fields(t)))  # builds the tuple in C
+              for t in (model.LedgerDate, model.Problem, model.Ledger)}
 
     class _Pickler(pickle.Pickler):
         def reducer_override(self, obj):
             cls = type(obj)
-            if cls is Location:  # a NamedTuple's __new__ is Python code; tuple.__new__ is not
-                return tuple.__new__, (Location, (obj.line, obj.col))
+            if cls in tuples:
+                return tuple.__new__, (cls, tuple(obj))
+            if cls is MappingProxyType:  # model.NO_LOCS, the locations of an unlocated entry
+                return _read_only, (dict(obj),)
             get = fields.get(cls)
             if get is None:
                 return NotImplemented

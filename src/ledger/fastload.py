@@ -38,7 +38,7 @@ from .model import (
     WEIGHT_RANGE,
     Event,
     Ledger,
-    Location,
+    NOWHERE,
     Measure,
     Report,
     Source,
@@ -147,8 +147,6 @@ def load_fast(name: str, text: str) -> Ledger | None:
     return ledger
 
 
-_NO_LOCS: dict = {}  # shared by every unlocated record; nothing ever writes to a record's locs
-_NOWHERE = Location(0, 0)
 
 
 class _Builder:
@@ -231,7 +229,7 @@ class _Builder:
             def conv(v):
                 if type(v) is not list:
                     raise _NotClean
-                return tuple([Report(**self.fields(r, REPORT_FIELDS), loc=_NOWHERE) for r in v])
+                return tuple([Report(**self.fields(r, REPORT_FIELDS)) for r in v])
         else:  # pragma: no cover - every field type is handled above
             raise AssertionError(t)
         return conv
@@ -277,10 +275,10 @@ class _Builder:
         w = values.get("weight")
         if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
             raise _NotClean
-        return Measure(**values, loc=_NOWHERE, locs=_NO_LOCS)
+        return Measure(**values)  # unlocated: NOWHERE, NO_LOCS
 
     def event(self, raw) -> Event:
-        return Event(**self.fields(raw, EVENT_FIELDS), loc=_NOWHERE, locs=_NO_LOCS)
+        return Event(**self.fields(raw, EVENT_FIELDS))
 
     def records(self, raw, build) -> tuple:
         if raw is None:
@@ -330,12 +328,12 @@ class _Builder:
             for sid, fields in raw.items():
                 if type(sid) is not str or len(sid) > MAX_SCALAR or not _ID.match(sid):
                     raise _NotClean
-                sources[sid] = Source(id=sid, **self.fields(fields, SOURCE_FIELDS), loc=_NOWHERE)
+                sources[sid] = Source(id=sid, **self.fields(fields, SOURCE_FIELDS))
         measures = self.records(doc.get("measures"), self.measure)
         events = self.records(doc.get("events"), self.event)
         return Ledger(path=self.name, title=title, countries=countries, sources=sources,
                       measures=measures, events=events, located=False,
-                      locs=dict.fromkeys(doc, _NOWHERE))  # the top-level keys, in file order: locate() uses it
+                      locs=dict.fromkeys(doc, NOWHERE))  # the top-level keys, in file order: locate() uses it
 
 
 # --- Locations, on demand ------------------------------------------------------------------
