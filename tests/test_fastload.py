@@ -228,14 +228,20 @@ def test_problems_in_any_layout_get_the_exact_path_s_locations(text):
 
 
 @SETTINGS
-@given(st.text("\n -ab", max_size=80), st.sampled_from(["\n-", "\n -", "\n  -"]), st.integers(0, 80), st.integers(0, 80),
-       st.integers(1, 9))
-def test_entry_markers_are_found_across_window_edges(text, marker, a, b, window):
-    from ledger.fastload import _markers
+@given(st.text("\n -ab", max_size=80), st.sampled_from(["", " ", "  "]))
+def test_entry_starts_are_the_lines_at_the_first_dash_s_indent(rest, indent):
+    from ledger.fastload import _entry_starts
 
-    a, b = sorted((min(a, len(text)), min(b, len(text))))
-    expected = [i for i in range(a, b) if text.startswith(marker, i) and i + len(marker) <= b]
-    assert list(_markers(text, marker, a, b, window=window)) == expected
+    text = f"measures:\n{indent}- a\n{rest}"
+    # Line by line, the definition: a line of the list that is `indent` spaces, then `-`
+    # followed by a space or nothing (`-5` is a value, not an entry).
+    expected, at = [], 0
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        body = line.rstrip("\n")
+        if i and body.startswith(indent + "-") and body[len(indent) + 1:len(indent) + 2] in (" ", ""):
+            expected.append(at)
+        at += len(line)
+    assert _entry_starts(text, "measures", None) == expected + [len(text)]
 
 
 SCALAR_FORMS = [r'"\e\a\b\0"', r'"\N\_\L\P"', r'"\x41\u00e9\U0001F600"', r'"\/"', r'"\ "', r'"\t"', '"a\\\n      b"',

@@ -372,29 +372,11 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
     if not (body.startswith("- ") or body.rstrip("\r") == "-"):
         return None
     indent = eol - line - len(body)
-    marker = "\n" + " " * indent + "-"
-    out = []
-    for at in _markers(text, marker, start, end):
-        if text[at + len(marker):at + len(marker) + 1] in (" ", "\n", ""):  # `- ` or a lone `-` (`-5` is a value)
-            out.append(at + 1)
-    return out + [end]
-
-
-def _markers(text: str, marker: str, start: int, end: int, window: int = 1 << 22):
-    """Offsets of `marker` in text[start:end]. `str.split` finds them at C speed (100,000
-    `find` calls cost five times more); splitting a window at a time keeps the copies small."""
-    w = start
-    while w < end:
-        stop = min(end, w + window)
-        chunk = text[w:min(end, stop + len(marker) - 1)]  # a marker starting before `stop` is whole
-        parts = chunk.split(marker)
-        at = w + len(parts[0])
-        for part in parts[1:]:
-            if at >= stop:
-                break  # starts in the overlap: the next window finds it
-            yield at
-            at += len(marker) + len(part)
-        w = stop
+    # Every line at the first dash's indent that starts `- ` or is a lone `-` (`-5` is a
+    # value); one regular expression finds them at C speed (a search per entry cost 0.2 s
+    # at 100,000 measures). With `end` as the end position, `\Z` matches at `end`.
+    dashes = re.compile(f"\n {{{indent}}}-(?=[ \n]|\\Z)")
+    return [m.start() + 1 for m in dashes.finditer(text, start, end)] + [end]
 
 
 def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
