@@ -26,6 +26,7 @@ The screens look at characters, not at parsed YAML, so they also fire on harmles
 from __future__ import annotations
 
 import re
+from operator import call, itemgetter
 
 from .load import _CODE, _ID, MAX_SCALAR, parse_date, parse_moment, parse_tree
 from .model import (
@@ -149,6 +150,34 @@ def load_fast(name: str, text: str) -> Ledger | None:
 
 
 
+class _Parsed(dict):
+    """Text -> the date or moment parsed from it. A value met before is found by the dict
+    lookup alone; a new one is checked and parsed by `__missing__`. Only text is kept: an
+    int is looked up as itself, so a float or bool that equals it could never be found."""
+
+    __slots__ = ("parse", "ints", "saw_int")
+
+    def __init__(self, parse, ints: bool, saw_int):
+        super().__init__()
+        self.parse, self.ints, self.saw_int = parse, ints, saw_int
+
+    def __missing__(self, v):
+        t = type(v)
+        if t is not str and not (t is int and self.ints):  # 2025.0 == 2025: a float must never pass as an int
+            raise _NotClean
+        if t is int:  # `date: 2025` is a plain number to yaml-rs: its text is checked after
+            self.saw_int()
+        elif len(v) > MAX_SCALAR:
+            raise _NotClean
+        try:
+            r = self.parse(str(v))
+        except ValueError:
+            raise _NotClean from None
+        if t is str:
+            self[v] = r
+        return r
+
+
 class _Builder:
     """Values from yaml-rs -> records, with exactly load._Builder's rules, minus the messages.
 
@@ -163,6 +192,7 @@ class _Builder:
         for table in (MEASURE_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, REPORT_FIELDS):
             conv = {s.name: self.converter(s) for s in table}
             self.tables[table] = (conv, frozenset(conv), frozenset(s.name for s in table if s.required))
+        self.plans: dict[tuple, tuple] = {}  # (record type, its keys in file order) -> how to build it
 
     def converter(self, spec: Spec):
         """A function from a yaml-rs value to the field's value; raises _NotClean."""
@@ -197,13 +227,9 @@ class _Builder:
         elif t in ("date", "moment"):
             return self._memo(name, parse_date if t == "date" else parse_moment, ints=t == "date")
         elif t.startswith("enum:"):
-            members = {e.value: e for e in ENUMS[t[5:]]}
-
-            def conv(v):
-                e = members.get(v) if type(v) is str else None
-                if e is None:
-                    raise _NotClean
-                return e
+            # A lookup in C: an unknown value raises KeyError, an unhashable one TypeError,
+            # and load_fast declines either (only a str can equal a member's value).
+            return {e.value: e for e in ENUMS[t[5:]]}.__getitem__
         elif t in ("codes", "ids", "strs"):
             good: set[str] = set()  # items already found valid
             check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: v[:1] != ":"}[t]
@@ -229,33 +255,15 @@ class _Builder:
             def conv(v):
                 if type(v) is not list:
                     raise _NotClean
-                return tuple([Report(**self.fields(r, REPORT_FIELDS)) for r in v])
+                return tuple([self.record(r, REPORT_FIELDS, Report) for r in v])
         else:  # pragma: no cover - every field type is handled above
             raise AssertionError(t)
         return conv
 
     def _memo(self, name: str, parse, *, ints: bool):
-        """Dates and moments: the same text is parsed once and shared (less memory, faster cache)."""
-        seen: dict = {}
-        int_keys = self.int_keys
-
-        def conv(v):
-            t = type(v)
-            if t is not str and not (t is int and ints):  # 2025.0 == 2025: a float must never reach an int's entry
-                raise _NotClean
-            r = seen.get(v)
-            if r is None:
-                if t is int:  # `date: 2025` is a plain number to yaml-rs: its text is checked after
-                    int_keys.add(name)
-                elif len(v) > MAX_SCALAR:
-                    raise _NotClean
-                try:
-                    r = parse(str(v))
-                except ValueError:
-                    raise _NotClean from None
-                seen[v] = r
-            return r
-        return conv
+        """Dates and moments: the same text is parsed once and shared (less memory, faster
+        cache), and found again by a lookup in C (`_Parsed`)."""
+        return _Parsed(parse, ints, lambda: self.int_keys.add(name)).__getitem__
 
     def fields(self, raw, table: tuple[Spec, ...]) -> dict:
         if type(raw) is not dict:
@@ -270,15 +278,43 @@ class _Builder:
         return values
 
     # records ----------------------------------------------------------------------------
+    def record(self, raw, table: tuple[Spec, ...], cls):
+        """A record from its mapping. Entries of a big ledger share a few dozen key orders;
+        each order gets a plan once (`_plan`), and then an entry is one converter call per
+        value and a reordering in C, with no dictionary or keyword arguments in between."""
+        if type(raw) is not dict:
+            raise _NotClean
+        keys = tuple(raw)
+        plan = self.plans.get((cls, keys))
+        if plan is None:
+            plan = self.plans[cls, keys] = self._plan(table, cls, keys)
+        values = raw.values()
+        if None in values:  # an empty field counts as absent: the general way
+            return cls(**self.fields(raw, table))
+        convs, order, defaults = plan
+        return tuple.__new__(cls, order(tuple(map(call, convs, values)) + defaults))
+
+    def _plan(self, table: tuple[Spec, ...], cls, keys: tuple) -> tuple:
+        """(the keys' converters, a getter putting converted values and defaults in the
+        record's field order, the defaults); raises _NotClean for an unknown key or a
+        missing required one."""
+        conv, known, required = self.tables[table]
+        if not known.issuperset(keys) or not required.issubset(keys):
+            raise _NotClean
+        absent = [f for f in cls._fields if f not in keys]  # each has a default: required ones are here
+        at = {k: i for i, k in enumerate(keys)} | {f: len(keys) + i for i, f in enumerate(absent)}
+        return (tuple(conv[k] for k in keys), itemgetter(*(at[f] for f in cls._fields)),
+                tuple(cls._field_defaults[f] for f in absent))
+
     def measure(self, raw) -> Measure:
-        values = self.fields(raw, MEASURE_FIELDS)
-        w = values.get("weight")
+        m = self.record(raw, MEASURE_FIELDS, Measure)
+        w = m.weight
         if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
             raise _NotClean
-        return Measure(**values)  # unlocated: NOWHERE, NO_LOCS
+        return m
 
     def event(self, raw) -> Event:
-        return Event(**self.fields(raw, EVENT_FIELDS))
+        return self.record(raw, EVENT_FIELDS, Event)
 
     def records(self, raw, build) -> tuple:
         if raw is None:
