@@ -208,6 +208,7 @@ def test_check_lists_every_problem_with_its_line_and_column(tmp_path):
 
 
 M = "  - {id: a, date: 2025-10-05, actor: US, target: CN, kind: tariff, title: A"
+EVENT = "events:\n  - {id: e, date: 2025-10-01, title: Talks, kind: talks"
 
 
 @pytest.mark.parametrize(
@@ -224,6 +225,12 @@ M = "  - {id: a, date: 2025-10-05, actor: US, target: CN, kind: tariff, title: A
         (M.replace("2025-10-05", "2025-W01-1") + "}\n", 2, "2025-W01-1", "is not a date"),
         (M + ", weight: 9}\n", 2, "9}", "weight 9 is out of range"),
         (M + ", sources: [x]}\n", 2, "x]", "cites source 'x'"),
+        (M + ", responds_to: [a]}\n", 2, "a]", "'a' responds to itself"),
+        (M + ", responds_to: [e]}\n" + EVENT + "}\n", 2, "e]", "'a' responds to 'e', which is an event"),
+        (M + ", reports: [{source: nowhere, status: lifted}]}\n", 2, "{source: nowhere", "a report on 'a' cites source 'nowhere'"),
+        (M + "}\n" + EVENT + ", countries: [US, QQ]}\n", 4, "QQ", "unknown country code 'QQ'"),
+        (M + ", responds_to: [b]}\n" + M.replace("id: a", "id: b") + ", responds_to: [c]}\n"
+         + M.replace("id: a", "id: c") + ", responds_to: [a]}\n", 2, "[b]", "a -> b -> c -> a"),
     ],
 )
 def test_check_catches(tmp_path, body, line, token, fragment):

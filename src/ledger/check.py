@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import attrgetter
 
 from .model import REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
 
@@ -23,7 +25,17 @@ def _records(ledger: Ledger) -> Iterator[Measure | Event]:
     yield from ledger.events
 
 
+# Most checks first ask, field by field over every record and in C, whether anything at all
+# is wrong (a set of every cited id, say), and walk the records one by one only to say what:
+# the walk costs a tenth of a second on a 100,000-measure ledger, and is nearly never needed.
+_ID, _SOURCES, _RESPONDS_TO = attrgetter("id"), attrgetter("sources"), attrgetter("responds_to")
+_REPORTS = attrgetter("reports")
+
+
 def check_duplicate_ids(ledger: Ledger) -> list[Problem]:
+    ids = list(map(_ID, _records(ledger)))
+    if len(set(ids)) == len(ids):
+        return []
     seen: dict[str, Measure | Event] = {}
     out = []
     for r in _records(ledger):
@@ -40,17 +52,23 @@ def check_references(ledger: Ledger) -> list[Problem]:
     ids = {m.id for m in ledger.measures}
     events = {e.id for e in ledger.events}
     cited = ledger.sources.__contains__
-    answerable = (ids - events).__contains__  # a measure's id that no event shares
+    answerable = ids - events  # a measure's id that no event shares
     out = []
-    for r in _records(ledger):
+    every_cited = set(chain.from_iterable(map(_SOURCES, _records(ledger))))
+    for r in _records(ledger) if not ledger.sources.keys() >= every_cited else ():
         if all(map(cited, r.sources)):  # the common case, tested in C; the loop below says what is wrong
             continue
         for i, src in enumerate(r.sources):
             if src not in ledger.sources:
                 out.append(_problem(ledger, r.where(f"sources[{i}]"),
                                     f"'{r.id}' cites source '{src}', which is not under 'sources:'{_suggest(src, ledger.sources)}", r.id))
-    for m in ledger.measures:
-        if not all(map(answerable, m.responds_to)) or m.id in m.responds_to:
+    measures = ledger.measures
+    if (answerable.issuperset(chain.from_iterable(map(_RESPONDS_TO, measures)))
+            and not any(map(tuple.__contains__, map(_RESPONDS_TO, measures), map(_ID, measures)))  # answering itself
+            and ledger.sources.keys() >= {rep.source for m in filter(_REPORTS, measures) for rep in m.reports}):
+        return out
+    for m in measures:
+        if not all(map(answerable.__contains__, m.responds_to)) or m.id in m.responds_to:
             for i, target in enumerate(m.responds_to):
                 loc = m.where(f"responds_to[{i}]")
                 if target == m.id:
@@ -79,6 +97,10 @@ def check_countries(ledger: Ledger) -> list[Problem]:
     out = []
     known: dict[str, bool] = {}  # a few hundred codes, used hundreds of thousands of times
     every = set(iso3166.countries_by_alpha2).union(ledger.countries)  # what known_country accepts
+    named = chain.from_iterable(chain(map(attrgetter("actor"), ledger.measures), map(attrgetter("target"), ledger.measures),
+                                      map(attrgetter("countries"), ledger.events)))
+    if every.issuperset(named):
+        return out
     for r in _records(ledger):
         if isinstance(r, Measure):
             if every.issuperset(r.actor) and every.issuperset(r.target):  # the common case, in C
@@ -102,20 +124,22 @@ def check_countries(ledger: Ledger) -> list[Problem]:
 def check_cycles(ledger: Ledger) -> list[Problem]:
     """A measure cannot answer, through any chain, a measure that answers it."""
     by_id = {m.id: m for m in ledger.measures}
+    # Only a measure that answers another can be on a circle: the walk leaves the rest out.
+    links = {i: m.responds_to for i, m in by_id.items() if m.responds_to}
     WHITE, GREY, BLACK = 0, 1, 2
-    colour = dict.fromkeys(by_id, WHITE)
+    colour = dict.fromkeys(links, WHITE)
     out = []
-    for start in by_id:
+    for start in links:
         if colour[start] != WHITE:
             continue
         path: list[str] = []
-        stack = [(start, iter(by_id[start].responds_to))]
+        stack = [(start, iter(links[start]))]
         colour[start] = GREY
         path.append(start)
         while stack:
             node, it = stack[-1]
             for nxt in it:
-                if nxt not in by_id or nxt == node:  # answering itself is check_references' error
+                if nxt not in links or nxt == node:  # answering itself is check_references' error
                     continue
                 if colour[nxt] == GREY:
                     cycle = path[path.index(nxt):] + [nxt]
@@ -125,7 +149,7 @@ def check_cycles(ledger: Ledger) -> list[Problem]:
                 elif colour[nxt] == WHITE:
                     colour[nxt] = GREY
                     path.append(nxt)
-                    stack.append((nxt, iter(by_id[nxt].responds_to)))
+                    stack.append((nxt, iter(links[nxt])))
                     break
             else:
                 colour[node] = BLACK
@@ -163,7 +187,7 @@ def check_order_in_time(ledger: Ledger) -> list[Problem]:
 def check_disagreements(ledger: Ledger) -> list[Problem]:
     """Sources that disagree are kept, and said out loud."""
     out = []
-    for m in ledger.measures:
+    for m in filter(_REPORTS, ledger.measures):  # only a measure with reports can disagree
         own = ", ".join(m.sources) or "the entry"
         for rep in m.reports:
             for f in REPORTED_FIELDS:
