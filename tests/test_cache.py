@@ -197,11 +197,14 @@ def test_default_dir_follows_xdg(monkeypatch, tmp_path):
     assert cache.cache_dir() == str(tmp_path / "escalation-ledger")
 
 
-def test_entries_written_in_several_chunks_load_whole(tmp_path, cache_dir, big_text, monkeypatch):
-    monkeypatch.setattr(cache, "CHUNK", 300)  # 1,000 measures: chunks of 300, 300, 300, 100
+def test_an_entry_keeps_where_each_located_measure_stands(tmp_path, cache_dir, big_text, monkeypatch):
+    # Measures are stored field by field (cache._write); locations are fields too.
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
-    expected = _exact(str(f), big_text)
-    load_checked(str(f))
+    cold, _ = load_checked(str(f))
     _parsing_fails(monkeypatch)  # so what follows can only come from the cache
-    _same(expected, load_checked(str(f)))
+    warm, _ = load_checked(str(f))
+    where = [(m.loc, dict(m.locs)) for m in cold.measures]
+    assert any(locs for _, locs in where)  # the measures whose sources disagree were located
+    assert [(m.loc, dict(m.locs)) for m in warm.measures] == where
+    assert [type(m) for m in warm.measures] == [type(m) for m in cold.measures]
