@@ -96,7 +96,7 @@ def test_a_valid_entry_is_what_is_served(tmp_path, cache_dir, big_text):
     (entry,) = cache_dir.glob("*.pickle")
     entry.unlink()
     served = Ledger(path="served from the cache")
-    assert cache.put(entry.stem, (served, []))
+    assert cache.put(entry.stem, (served, [], ()))
     assert load_checked(str(f)) == (served, [])
 
 
@@ -132,7 +132,7 @@ def test_a_new_version_of_the_code_never_reads_old_entries(tmp_path, cache_dir, 
     load_checked(str(f))
     key_now = cache.entry_key(str(f), big_text.encode())
     stale = Ledger(path="stale")
-    assert cache.put(key_now, (stale, []))
+    assert cache.put(key_now, (stale, [], ()))
     monkeypatch.setattr(cache, "_code_fingerprint", lambda: "escalation-ledger 99.0")
     assert cache.entry_key(str(f), big_text.encode()) != key_now
     result = load_checked(str(f))
@@ -179,7 +179,7 @@ def test_an_unwritable_cache_dir_is_silently_skipped(tmp_path, monkeypatch, big_
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     _same(_exact(str(f), big_text), load_checked(str(f)))
-    assert not cache.put("k", (None, []))
+    assert not cache.put("k", (None, [], ()))
 
 
 def test_the_cache_can_be_turned_off(tmp_path, cache_dir, monkeypatch, big_text):
@@ -208,3 +208,30 @@ def test_an_entry_keeps_where_each_located_measure_stands(tmp_path, cache_dir, b
     assert any(locs for _, locs in where)  # the measures whose sources disagree were located
     assert [(m.loc, dict(m.locs)) for m in warm.measures] == where
     assert [type(m) for m in warm.measures] == [type(m) for m in cold.measures]
+
+
+def test_a_report_leaves_warnings_unlocated_and_check_locates_them_from_the_cache(tmp_path, cache_dir, big_text, monkeypatch):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    expected = _exact(str(f), big_text)
+    assert expected[1] and {p.severity for p in expected[1]} == {"warning"}
+    located = []
+    real = ledger.fastload.locate
+    monkeypatch.setattr(ledger.fastload, "locate", lambda *args: located.append(1) or real(*args))
+    report, warnings = load_checked(str(f), warnings_located=False)  # what report commands ask for
+    assert located == [] and report == expected[0]
+    assert [(p.severity, p.message) for p in warnings] == [(p.severity, p.message) for p in expected[1]]
+    _parsing_fails(monkeypatch)  # from here on only the cache, and locating the entries concerned
+    _same(expected, load_checked(str(f)))  # `ledger check`: every warning at its line and column
+    assert located == [1]
+    _same(expected, load_checked(str(f)))  # the entry now holds them located
+    assert located == [1]
+
+
+def test_errors_are_located_even_when_warnings_need_not_be(tmp_path, cache_dir, big_text):
+    text = big_text.replace("responds_to: [", "responds_to: [no-such-measure, ", 1)
+    f = tmp_path / "big.yaml"
+    f.write_text(text)
+    expected = _exact(str(f), text)
+    assert "error" in {p.severity for p in expected[1]}
+    _same(expected, load_checked(str(f), warnings_located=False))

@@ -217,16 +217,16 @@ def _pickler(file) -> pickle.Pickler:
 
 
 def _write(value, file) -> None:
-    """Pickle a (ledger or None, problems) pair straight to the file."""
+    """Pickle a (ledger or None, anything else...) tuple straight to the file."""
     import dataclasses
 
-    ledger, problems = value
+    ledger, *rest = value
     p = _pickler(file)
     if ledger is None:
-        p.dump((None, problems, 0))
+        p.dump((None, rest, 0))
         return
     measures = ledger.measures
-    p.dump((dataclasses.replace(ledger, measures=()), problems, len(measures)))
+    p.dump((dataclasses.replace(ledger, measures=()), rest, len(measures)))
     if measures:
         for column in zip(*measures):
             p.clear_memo()
@@ -239,13 +239,13 @@ def _read(file):
 
     from .model import Measure
 
-    ledger, problems, count = pickle.load(file)
+    ledger, rest, count = pickle.load(file)
     if ledger is None:
-        return None, problems
+        return None, *rest
     if count:
         columns = [pickle.load(file) for _ in Measure._fields]
         if any(len(c) != count for c in columns):
             raise ValueError("a truncated entry")  # get() takes it for a miss
         measures = tuple(map(partial(tuple.__new__, Measure), zip(*columns)))
         ledger = dataclasses.replace(ledger, measures=measures)
-    return ledger, problems
+    return ledger, *rest

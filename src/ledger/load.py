@@ -642,8 +642,11 @@ def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
     return _load_bytes(name, data)
 
 
-def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
-    """Load a ledger and run every check: what commands read. Every problem is located.
+def load_checked(path: str, *, warnings_located: bool = True) -> tuple[Ledger | None, list[Problem]]:
+    """Load a ledger and run every check: what commands read. Every problem is located,
+    but for `warnings_located=False` (reports, which only ever show errors): then the
+    warnings about a big file may come back without their line (0), which saves locating
+    them on a first run. Errors are always located.
 
     The parse cache (`cache.py`: keyed by the content's hash, never stale) is asked
     first, for a file of any size. On a miss, a small file is read exactly (`load_text`);
@@ -656,16 +659,21 @@ def load_checked(path: str) -> tuple[Ledger | None, list[Problem]]:
     key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
     with no_collections():
         result = cache.get(key) if key is not None else None
+        if result is not None and result[2] and warnings_located:  # cached before its warnings were located
+            text, _ = decode(name, data)
+            result = _locate_warnings(name, text, *result) if text is not None else None
+            if result is not None and key is not None:
+                cache.put(key, result)
         if result is None:
             if len(data) < _FAST_MIN_BYTES:
-                result = _with_checks(_load_bytes(name, data))
+                result = (*_with_checks(_load_bytes(name, data)), ())
             else:
                 box = [data]
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
-                result = _load_big(name, box)
+                result = _load_big(name, box, warnings_located)
             if key is not None:
                 cache.put(key, result)
-    return result
+    return result[0], result[1]
 
 
 @contextlib.contextmanager
@@ -686,12 +694,13 @@ def no_collections():
             gc.enable()
 
 
-def _load_big(name: str, box: list[bytes]) -> tuple[Ledger | None, list[Problem]]:
-    """Load and check a big file; `box` holds its bytes, and is emptied once they are decoded."""
+def _load_big(name: str, box: list[bytes], warnings_located: bool = True):
+    """Load and check a big file; `box` holds its bytes, and is emptied once they are
+    decoded. (ledger, problems, names of the checks whose warnings are not located)."""
     text, problems = decode(name, box.pop())
     if text is None:
-        return None, problems
-    return _checked_text(name, text)
+        return None, problems, ()
+    return _checked_text(name, text, warnings_located)
 
 
 def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
@@ -699,12 +708,13 @@ def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem
     `ledger add` reads, before and after its change. Big texts take the fast path."""
     with no_collections():
         if len(text) >= _FAST_MIN_BYTES and not decode(name, text.encode("utf-8", "surrogatepass"))[1]:
-            return _checked_text(name, text)
+            return _checked_text(name, text)[:2]
         return _with_checks(load_text(name, text))
 
 
-def _checked_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
-    """A big, decoded text, loaded and checked: the fast path when it vouches for the file."""
+def _checked_text(name: str, text: str, warnings_located: bool = True):
+    """A big, decoded text, loaded and checked: the fast path when it vouches for the file.
+    (ledger, problems, names of the checks whose warnings were left unlocated)."""
     from . import fastload
     from .check import CHECKS
 
@@ -713,16 +723,30 @@ def _checked_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
         found = [(check, check(ledger)) for check in CHECKS]
         problems = [p for _, ps in found for p in ps]
         if not problems:
-            return ledger, problems
-        # Checks found something in records that carry no locations: locate those entries,
-        # run again the checks that spoke (locations never change whether a check speaks),
-        # and keep the answer only if every problem now has its place.
-        located = fastload.locate(ledger, text, {p.ref for p in problems})
+            return ledger, problems, ()
+        spoke = tuple(check.__name__ for check, ps in found if ps)
+        if not warnings_located and all(p.severity == "warning" for p in problems):
+            return ledger, problems, spoke
+        located = _locate_warnings(name, text, ledger, problems, spoke)
         if located is not None:
-            problems = [p for check, ps in found if ps for p in check(located)]
-            if all(p.line > 0 for p in problems):
-                return located, problems
-    return _with_checks(load_text(name, text))
+            return located
+    return (*_with_checks(load_text(name, text)), ())
+
+
+def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...]):
+    """Problems that checks found in records that carry no locations: locate those entries,
+    run again the checks that spoke (locations never change whether a check speaks), and
+    keep the answer only if every problem now has its place. None if that cannot be done."""
+    from . import fastload
+    from .check import CHECKS
+
+    located = fastload.locate(ledger, text, {p.ref for p in problems})
+    if located is None:
+        return None
+    problems = [p for check in CHECKS if check.__name__ in spoke for p in check(located)]
+    if not all(p.line > 0 for p in problems):
+        return None
+    return located, problems, ()
 
 
 def _with_checks(loaded: tuple[Ledger | None, list[Problem]]) -> tuple[Ledger | None, list[Problem]]:

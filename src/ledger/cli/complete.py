@@ -25,7 +25,7 @@ def _ledger(ctx: typer.Context):
         path = ledger_path(file)
         if path == "-":  # standard input belongs to the shell, not to us
             return None
-        ledger, _ = load_checked(path)  # a big ledger comes from the cache or the fast path
+        ledger, _ = load_checked(path, warnings_located=False)  # a big ledger comes from the cache or the fast path
         return ledger
     except Exception:  # completion must never print a traceback into the user's prompt
         return None
