@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from itertools import compress
+from operator import attrgetter, itemgetter, not_
 from typing import NamedTuple
 
 from .model import DEFAULT_WEIGHT, Ledger, Measure
@@ -68,21 +69,24 @@ class ChainStats:
 
 # Date order, then id: (first day, precision, id), see timeline.DATE_ORDER.
 _DATE_ID_ORDER = attrgetter("date.first", "date.precision", "id")
+_ID = attrgetter("id")
+_LINKS = attrgetter("responds_to")
 
 
 def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure], int]:
     """id -> the measures answering it (date order), the roots (date order), and how
     many distinct ids there are."""
-    ids = {m.id for m in measures}
+    ids = set(map(_ID, measures))
     answers: dict[str, list[Measure]] = {}
-    roots: list[Measure] = []
+    orphans: set[str] = set()  # measures whose every link names nothing here: roots too
     # Walking the measures in date order leaves every list in date order: one sort in C.
-    for m in sorted(measures, key=_DATE_ID_ORDER):
-        links = m.responds_to
-        if not links:
-            roots.append(m)
-        elif len(links) == 1:  # most answers name one measure
-            p = links[0]
+    order = sorted(measures, key=_DATE_ID_ORDER)
+    links = list(map(_LINKS, order))
+    # Only the measures that answer something have links to follow (about half of a big ledger).
+    for m in compress(order, links):
+        ls = m.responds_to
+        if len(ls) == 1:  # most answers name one measure
+            p = ls[0]
             if p in ids and p != m.id:
                 found = answers.get(p)
                 if found is None:
@@ -90,66 +94,87 @@ def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure], i
                 else:
                     found.append(m)
             else:
-                roots.append(m)
+                orphans.add(m.id)
         else:
-            parents = [p for p in dict.fromkeys(links) if p in ids and p != m.id]
+            parents = [p for p in dict.fromkeys(ls) if p in ids and p != m.id]
             if not parents:
-                roots.append(m)
+                orphans.add(m.id)
             for p in parents:
                 answers.setdefault(p, []).append(m)
+    if orphans:
+        roots = [m for m, ls in zip(order, links) if not ls or m.id in orphans]
+    else:  # every link found (no filter cut a chain): the roots are the measures without links
+        roots = list(compress(order, map(not_, links)))
     return answers, roots, len(ids)
 
 
-def build_chains(ledger: Ledger) -> list[ChainNode]:
+def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
     """Every chain of the ledger, one tree per root, roots in date order.
 
     A measure reached a second time (it answers two measures, or two roots lead
     to it) appears there too, but its own answers are spelled out only at its
     first appearance (`repeated` marks the short form). This keeps the output
     linear in the ledger's size: a web of cross-answers cannot blow it up.
+
+    singles=False leaves out the lone measures (see `is_chain`) without making a
+    node for each: most of a big ledger's roots.
     """
     answers, roots, distinct = _answers_index(ledger.measures)
     expanded: set[str] = set()
+    expand = expanded.add
     new = tuple.__new__  # ChainNode(...) without its Python-level __new__: one C call a node
 
     def grow(first: Measure) -> ChainNode:
         # Iterative (post-order) so a chain thousands of answers long cannot
-        # exhaust Python's recursion limit.
-        expanded.add(first.id)
+        # exhaust Python's recursion limit. A stack entry is (measure, its lag,
+        # its child nodes so far, an iterator over its answers still to visit).
+        expand(first.id)
         stack = [(first, None, [], iter(answers.get(first.id, ())))]
         while True:
-            m, lag, built, rest = stack[-1]
-            child = next(rest, None)
-            if child is None:
+            m, own_lag, built, rest = stack[-1]
+            parent = m.date
+            by_day = parent.precision == "day"
+            start = parent.first
+            for child in rest:  # resumes where it stopped when a child was pushed
+                # Days from parent to answer, when both dates are known to the day.
+                d = child.date
+                lag = (d.first - start).days if by_day and d.precision == "day" else None
+                cid = child.id
+                if cid in expanded:
+                    built.append(new(ChainNode, (child, lag, (), cid in answers)))
+                    continue
+                expand(cid)
+                below = answers.get(cid)
+                if below is None:  # nobody answered it (most answers): done without a stack level
+                    built.append(new(ChainNode, (child, lag, (), False)))
+                    continue
+                stack.append((child, lag, [], iter(below)))
+                break
+            else:  # every answer visited: the node is complete
                 stack.pop()
-                node = new(ChainNode, (m, lag, tuple(built), False))
+                node = new(ChainNode, (m, own_lag, tuple(built), False))
                 if not stack:
                     return node
                 stack[-1][2].append(node)
-                continue
-            # Days from parent to answer, when both dates are known to the day (inline: once a node).
-            parent_date, child_date = m.date, child.date
-            lag = ((child_date.first - parent_date.first).days
-                   if parent_date.precision == "day" and child_date.precision == "day" else None)
-            if child.id in expanded:
-                built.append(new(ChainNode, (child, lag, (), child.id in answers)))
-            else:
-                expanded.add(child.id)
-                stack.append((child, lag, [], iter(answers.get(child.id, ()))))
 
     chains = []
+    append = chains.append
     for r in roots:
-        if r.id in answers:
-            chains.append(grow(r))
+        rid = r.id
+        if rid in answers:
+            append(grow(r))
         else:  # most roots are lone measures nobody answered: nothing to walk
-            expanded.add(r.id)
-            chains.append(new(ChainNode, (r, None, (), False)))
+            expand(rid)
+            if singles:
+                append(new(ChainNode, (r, None, (), False)))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
     if len(expanded) < distinct:
         for m in sorted(ledger.measures, key=_DATE_ID_ORDER):
             if m.id not in expanded:
-                chains.append(grow(m))
+                node = grow(m)
+                if singles or node.responses:
+                    append(node)
     return chains
 
 

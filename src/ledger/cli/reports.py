@@ -193,7 +193,7 @@ def chains(
         if not any(is_chain(r) for r in roots):
             err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
     else:
-        roots = [r for r in build_chains(seen) if all_ or is_chain(r)]
+        roots = build_chains(seen, singles=all_)
     pairs = [(r, chain_stats(r)) for r in roots]
     if json_:
         emit_json(render.chains_json(pairs))
