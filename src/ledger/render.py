@@ -300,17 +300,19 @@ def chains_json(chains: Iterable[tuple[ChainNode, ChainStats]]) -> list[dict]:
 
 
 def chain_heading(stats: ChainStats) -> str:
-    moves = ", ".join(f"{c} {n}" for c, n in stats.moves.items())
+    moves = ", ".join([f"{c} {n}" for c, n in stats.moves.items()])
     return (f"{plural(stats.steps, 'step')}, depth {stats.depth} · moves: {moves} · "
             f"escalation weight {stats.weight:+d}")
 
 
 def _lag_text(node: ChainNode, is_root: bool) -> str:
-    if is_root:
-        return ""
-    if node.lag_days is None:
+    return "" if is_root else _lag_words(node.lag_days)
+
+
+def _lag_words(lag_days: int | None) -> str:
+    if lag_days is None:
         return "lag unknown"
-    return f"{plural(node.lag_days, 'day')} later" if node.lag_days >= 0 else f"{plural(-node.lag_days, 'day')} earlier"
+    return f"{plural(lag_days, 'day')} later" if lag_days >= 0 else f"{plural(-lag_days, 'day')} earlier"
 
 
 def _node_label(node: ChainNode, is_root: bool, focus: str | None):
@@ -358,32 +360,44 @@ def render_chains(chains: list[tuple[ChainNode, ChainStats]], focus: str | None 
     return Group(*parts)
 
 
+class _LagTexts(dict):
+    """A non-root node's lag note (`_lag_words`), worked out once per number of days."""
+
+    def __missing__(self, lag: int | None) -> str:
+        text = self[lag] = _lag_words(lag)
+        return text
+
+
 def chains_lines(chains: list[tuple[ChainNode, ChainStats]], focus: str | None = None) -> str:
     out = []
+    append = out.append
     dates = _DateTexts()
     whos = _WhoTexts()
-    lags: dict[int | None, str] = {}  # lag_days -> its text, as _lag_text gives it
+    lags = _LagTexts()
+    shown_above = "; its answers are shown above"
     for i, (root, stats) in enumerate(chains, 1):
-        out.append(f"Chain {i}: {chain_heading(stats)}")
-        stack = [(root, 1)]
+        append(f"Chain {i}: {chain_heading(stats)}")
+        # The notes as _node_notes gives them: id, lag (not for the root), repeated.
+        m = root.measure
+        append(f"  {dates[m.date]}  {whos[m.actor, m.target]}  {m.title}  ({m.id}"
+               f"{shown_above if root.repeated else ''})" + ("  <" if m.id == focus else ""))
+        # Depth first without recursion: a stack of the answer lists under way, each
+        # iterator resuming where it stopped when an answer with answers of its own was
+        # pushed. Most answers have none, so most nodes cost one line and no stack work.
+        stack = [iter(root.responses)]
+        indent = "    "
         while stack:
-            node, level = stack.pop()
-            m, lag, responses, repeated = node
-            # The notes as _node_notes gives them: id, lag (not for the root), repeated.
-            if level == 1:
-                notes = m.id
+            for m, lag, responses, repeated in stack[-1]:
+                append(f"{indent}{dates[m.date]}  {whos[m.actor, m.target]}  {m.title}  ({m.id}; {lags[lag]}"
+                       f"{shown_above if repeated else ''})" + ("  <" if m.id == focus else ""))
+                if responses:
+                    stack.append(iter(responses))
+                    indent += "  "
+                    break
             else:
-                text = lags.get(lag)
-                if text is None:
-                    text = lags[lag] = _lag_text(node, False)
-                notes = f"{m.id}; {text}"
-            if repeated:
-                notes += "; its answers are shown above"
-            out.append(f"{'  ' * level}{dates[m.date]}  {whos[m.actor, m.target]}  {m.title}  ({notes})"
-                       + ("  <" if m.id == focus else ""))
-            if responses:
-                stack += [(c, level + 1) for c in reversed(responses)]
-        out.append("")
+                stack.pop()
+                indent = indent[:-2]
+        append("")
     return "\n".join(out)
 
 
