@@ -84,7 +84,8 @@ def _unique(codes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _gather(ledger: Ledger, keep) -> tuple[list[tuple[Deadline, object]], set[tuple[str, str]]]:
+def _gather(ledger: Ledger, keep, days: tuple[date, date] = (date.min, date.max),
+            ) -> tuple[list[tuple[Deadline, object]], set[tuple[str, str]]]:
     """The deadlines `keep` takes, sorted by time, each with what `keep` said of it;
     and the (ref, what) points on which a source disagrees, among all deadlines.
 
@@ -92,6 +93,10 @@ def _gather(ledger: Ledger, keep) -> tuple[list[tuple[Deadline, object]], set[tu
     countdown, say). It is asked once per distinct moment, not once per deadline: a
     big ledger names the same few thousand days again and again, and the measures
     on a day left out are passed over in C.
+
+    days: (first, last) when `keep` is known to leave out every deadline whose day
+    (a date-time's: its own or its UTC day) is outside that range; a measure's dates
+    outside it are then passed over without asking (most of a big ledger's are past).
     """
     said: dict = {}
     kept: list[tuple] = []  # (sort key, place in the ledger, Deadline, keep's value)
@@ -116,6 +121,7 @@ def _gather(ledger: Ledger, keep) -> tuple[list[tuple[Deadline, object]], set[tu
                          found[1]))
 
     measures = ledger.measures
+    first, last = days
     for i in compress(range(len(measures)), map(attrgetter("reports"), measures)):
         m = measures[i]
         for f, (field, what) in enumerate(MEASURE_POINTS):
@@ -127,14 +133,26 @@ def _gather(ledger: Ledger, keep) -> tuple[list[tuple[Deadline, object]], set[tu
                 if theirs is not None and theirs != own:
                     disputed.add((m.id, what))
                     add(theirs, what, m, (i, f, j), (*m.actor, *m.target), r.source)
+    # A date-time's own day can be a day or so off its UTC day either way (its offset):
+    # one whose day is three days outside `days` is surely left out too.
+    near_first, near_last = _days_after(first, -3), _days_after(last, 3)
     for f, (field, what) in enumerate(MEASURE_POINTS):
-        moments = list(map(attrgetter(field), measures))
-        # Equal date-times may stand on different days, so every date-time goes on to add().
-        wanted = {x for x in set(moments) - {None} if isinstance(x, datetime) or answer(x, "day") is not None}
-        for i in compress(range(len(measures)), map(wanted.__contains__, moments)):
+        get = attrgetter(field)
+        # Equal date-times may stand on different days, so every date-time near the
+        # range goes on to add(), which asks about each one with its offset.
+        wanted = set()
+        for x in set(map(get, measures)):
+            if x.__class__ is date:
+                if first <= x <= last and answer(x, "day") is not None:
+                    wanted.add(x)
+            elif x is not None and near_first <= x.date() <= near_last:
+                wanted.add(x)
+        if not wanted:  # nothing of this field kept: no second pass over the measures
+            continue
+        for i in compress(range(len(measures)), map(wanted.__contains__, map(get, measures))):
             m = measures[i]
             if not m.reports:
-                add(moments[i], what, m, (i, f, 0), (*m.actor, *m.target))
+                add(getattr(m, field), what, m, (i, f, 0), (*m.actor, *m.target))
     for k, e in enumerate(ledger.events, len(measures)):
         if e.status == EventStatus.CANCELLED:
             continue
@@ -241,8 +259,27 @@ def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = No
                 return None
         return days, hours
 
-    rows, disputed = _gather(ledger, keep)
+    days = (date.min, date.max)
+    if as_of.__class__ is date:
+        # The plain dates `keep` can take, compared in C: from the as-of day on (or
+        # from --since), up to the horizon (or --until). Others are left to `keep`.
+        first = date.min if include_passed else as_of
+        if since is not None:
+            first = max(first, since)
+        last = date.max if within_days is None else _days_after(as_of, within_days)
+        if until is not None:
+            last = min(last, until)
+        days = (first, last)
+    rows, disputed = _gather(ledger, keep, days)
     return [DeadlineRow(d, days, hours, (d.ref, d.what) in disputed) for d, (days, hours) in rows]
+
+
+def _days_after(day: date, n: int) -> date:
+    """The day `n` days after `day` (before, for n < 0), held within the calendar."""
+    try:
+        return day + timedelta(days=n)
+    except OverflowError:
+        return date.max if n > 0 else date.min
 
 
 def latest_passed(ledger: Ledger, as_of: date) -> DeadlineRow | None:
