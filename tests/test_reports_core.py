@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import typer
 
-from ledger.chains import build_chains, chain_stats, chains_through, is_chain
+from ledger.chains import build_chains, chain_stats, chains_through, chains_with_stats, is_chain
 from ledger.cli.options import parse_cli_date, selection_from
 from ledger.deadlines import all_deadlines, countdown, countdown_text, latest_passed, upcoming_deadlines
 from ledger.load import load_text
@@ -235,3 +235,30 @@ def test_cross_answers_are_spelled_out_once():
     assert len(nodes) < 100
     assert {n.measure.id for n in nodes} == {f"m{i}" for i in range(40)}
     assert any(n.repeated for n in nodes)
+
+
+def test_stats_counted_while_building_are_the_chain_stats():
+    # The chains' headers come from chains_with_stats: each chain's numbers must be
+    # chain_stats' own, through cross-answers (a measure met twice in one chain, or
+    # first spelled out in an earlier chain), a cycle, and lone measures.
+    ledger, _ = load_text("web.yaml", """\
+measures:
+  - {id: a, date: 2025-01-01, actor: AA, target: BB, kind: tariff, title: t}
+  - {id: b, date: 2025-01-02, actor: [BB, CC], target: AA, kind: tariff, title: t, responds_to: [a]}
+  - {id: c, date: 2025-01, actor: AA, target: BB, kind: truce, title: t, weight: -4, responds_to: [a, b]}
+  - {id: d, date: 2025-01-05, actor: CC, target: AA, kind: fee, title: t, responds_to: [c]}
+  - {id: e, date: 2025-01-03, actor: DD, target: AA, kind: sanction, title: t}
+  - {id: f, date: 2025-01-06, actor: AA, target: DD, kind: tariff, title: t, responds_to: [e, d]}
+  - {id: g, date: 2025-01-07, actor: DD, target: AA, kind: tariff, title: t, responds_to: [f]}
+  - {id: lone, date: 2025-01-04, actor: EE, target: AA, kind: talks, title: t}
+  - {id: x, date: 2025-02-01, actor: AA, target: BB, kind: tariff, title: t, responds_to: [y]}
+  - {id: y, date: 2025-02-02, actor: BB, target: AA, kind: tariff, title: t, responds_to: [x]}
+""")
+    for singles in (True, False):
+        pairs = chains_with_stats(ledger, singles)
+        assert [root for root, _ in pairs] == build_chains(ledger, singles)
+        assert [stats for _, stats in pairs] == [chain_stats(root) for root in build_chains(ledger, singles)]
+    (first, stats), (second, _), (cycle, _) = chains_with_stats(ledger, singles=False)
+    assert (stats.steps, stats.depth, stats.moves) == (6, 4, {"AA": 3, "CC": 2, "BB": 1, "DD": 1})
+    assert [n.measure.id for n in second.walk()] == ["e", "f"] and second.responses[0].repeated
+    assert [n.measure.id for n in cycle.walk()] == ["x", "y", "x"]

@@ -119,17 +119,33 @@ def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
     singles=False leaves out the lone measures (see `is_chain`) without making a
     node for each: most of a big ledger's roots.
     """
+    return [root for root, _ in _build(ledger, singles, False)]
+
+
+def chains_with_stats(ledger: Ledger, singles: bool = True) -> list[tuple[ChainNode, ChainStats]]:
+    """`build_chains`, each chain with its `chain_stats`, counted on the walk that
+    builds it: the same numbers without a second walk over every chain."""
+    return _build(ledger, singles, True)
+
+
+def _build(ledger: Ledger, singles: bool, with_stats: bool) -> list[tuple[ChainNode, ChainStats | None]]:
     answers, roots, distinct = _answers_index(ledger.measures)
     expanded: set[str] = set()
     expand = expanded.add
     new = tuple.__new__  # ChainNode(...) without its Python-level __new__: one C call a node
 
-    def grow(first: Measure) -> ChainNode:
+    def grow(first: Measure) -> tuple[ChainNode, ChainStats | None]:
         # Iterative (post-order) so a chain thousands of answers long cannot
         # exhaust Python's recursion limit. A stack entry is (measure, its lag,
         # its child nodes so far, an iterator over its answers still to visit).
         expand(first.id)
-        stack = [(first, None, [], iter(answers.get(first.id, ())))]
+        below = answers.get(first.id, ())
+        stack = [(first, None, [], iter(below))]
+        # For the stats: the measures expanded here, those met again (expanded
+        # here or in an earlier chain), and the deepest level that has nodes.
+        members = [first]
+        again: list[Measure] = []
+        depth = 1 if below else 0
         while True:
             m, own_lag, built, rest = stack[-1]
             parent = m.date
@@ -142,22 +158,35 @@ def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
                 cid = child.id
                 if cid in expanded:
                     built.append(new(ChainNode, (child, lag, (), cid in answers)))
+                    again.append(child)
                     continue
                 expand(cid)
+                members.append(child)
                 below = answers.get(cid)
                 if below is None:  # nobody answered it (most answers): done without a stack level
                     built.append(new(ChainNode, (child, lag, (), False)))
                     continue
                 stack.append((child, lag, [], iter(below)))
+                if len(stack) > depth:  # its answers are one level further down
+                    depth = len(stack)
                 break
             else:  # every answer visited: the node is complete
                 stack.pop()
                 node = new(ChainNode, (m, own_lag, tuple(built), False))
-                if not stack:
-                    return node
-                stack[-1][2].append(node)
+                if stack:
+                    stack[-1][2].append(node)
+                    continue
+                if not with_stats:
+                    return node, None
+                if again:  # a measure met again counts once, and not at all if expanded here
+                    ids = set(map(_ID, members))
+                    for m in again:
+                        if m.id not in ids:
+                            ids.add(m.id)
+                            members.append(m)
+                return node, _stats(members, depth)
 
-    chains = []
+    chains: list[tuple[ChainNode, ChainStats | None]] = []
     append = chains.append
     for r in roots:
         rid = r.id
@@ -166,16 +195,30 @@ def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
         else:  # most roots are lone measures nobody answered: nothing to walk
             expand(rid)
             if singles:
-                append(new(ChainNode, (r, None, (), False)))
+                node = new(ChainNode, (r, None, (), False))
+                append((node, chain_stats(node) if with_stats else None))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
     if len(expanded) < distinct:
         for m in sorted(ledger.measures, key=_DATE_ID_ORDER):
             if m.id not in expanded:
-                node = grow(m)
-                if singles or node.responses:
-                    append(node)
+                grown = grow(m)
+                if singles or grown[0].responses:
+                    append(grown)
     return chains
+
+
+def _stats(members: list[Measure], depth: int) -> ChainStats:
+    """A chain's stats from its distinct measures and its depth (see `chain_stats`)."""
+    moves: dict[str, int] = {}
+    weight = 0
+    for m in members:
+        actor = m.actor
+        for c in (actor if len(actor) == 1 else dict.fromkeys(actor)):
+            moves[c] = moves.get(c, 0) + 1
+        weight += m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind]  # as Measure.escalation
+    # Most moves first, then by code (reverse=True keeps equal counts in code order).
+    return ChainStats(len(members), depth, dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)), weight)
 
 
 def chain_stats(root: ChainNode) -> ChainStats:
@@ -197,15 +240,7 @@ def chain_stats(root: ChainNode) -> ChainStats:
             if responses:
                 below += responses
         level = below
-    moves: dict[str, int] = {}
-    weight = 0
-    for m in seen.values():
-        actor = m.actor
-        for c in (actor if len(actor) == 1 else dict.fromkeys(actor)):
-            moves[c] = moves.get(c, 0) + 1
-        weight += m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind]  # as Measure.escalation
-    # Most moves first, then by code (reverse=True keeps equal counts in code order).
-    return ChainStats(len(seen), depth, dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)), weight)
+    return _stats(list(seen.values()), depth)
 
 
 def chains_through(ledger: Ledger, measure_id: str) -> list[ChainNode]:

@@ -175,7 +175,7 @@ def chains(
     ('lag unknown' when a date is known only to the month).
     """
     from .. import render
-    from ..chains import build_chains, chain_stats, chains_through, is_chain
+    from ..chains import chain_stats, chains_through, chains_with_stats, is_chain
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
@@ -192,9 +192,9 @@ def chains(
         roots = chains_through(seen, measure_id)
         if not any(is_chain(r) for r in roots):
             err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
+        pairs = [(r, chain_stats(r)) for r in roots]
     else:
-        roots = build_chains(seen, singles=all_)
-    pairs = [(r, chain_stats(r)) for r in roots]
+        pairs = chains_with_stats(seen, singles=all_)
     if json_:
         emit_json(render.chains_json(pairs))
     else:
