@@ -8,6 +8,7 @@ exact path.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ledger.fastload as fastload
 import ledger.load
 from ledger.check import check_ledger
 from ledger.fastload import load_fast, locate, screen
@@ -308,3 +310,63 @@ def test_ledger_add_finds_the_end_of_the_list_the_same_without_an_exact_parse(te
     assert fast is not None
     assert _block_list_fast(text if text.endswith("\n") else text + "\n", fast) is not None  # no exact parse needed
     assert splice("t.yaml", text, NEW_ENTRY, fast) == splice("t.yaml", text, NEW_ENTRY)
+
+
+# --- Two halves at once (fastload._in_two: a forked process reads half the measures) ---------
+
+
+@pytest.fixture
+def in_two(monkeypatch):
+    """Any file, however small, is read in two halves at once, however busy the machine."""
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+
+
+def test_a_ledger_read_in_two_halves_is_the_same_ledger(synthetic):
+    cut = fastload._cut_in_two(synthetic)
+    assert cut is not None and 0 < cut[2] < cut[3] == 1000
+    halves = fastload._in_two("t.yaml", synthetic, *cut)
+    assert halves is not None  # the two processes vouched for it, without the one-process read
+    slow, _ = load_text("t.yaml", synthetic)
+    assert halves == slow and halves.sources == slow.sources and halves.events == slow.events
+    assert list(halves.locs) == list(slow.locs)  # the top-level keys in file order, as locate() needs
+
+
+@SETTINGS
+@given(mutated())
+def test_any_mutation_read_in_two_halves_keeps_the_invariant(text):
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+        m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+        assert_fast_agrees(text)
+
+
+SPANNING = {  # an entry line that is not where an entry starts: the cut may fall there
+    "flow list over lines": SMALL.replace("responds_to: [b]", "responds_to: [b,\n  - x]"),
+    "quoted text over lines": SMALL.replace("title: A tariff\n", 'title: "A tariff\n  - x"\n'),
+    "a document end": SMALL.replace("  - id: b\n", "...\n  - id: b\n"),
+    "a comment between the halves": SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
+}
+assert all(text != SMALL for text in SPANNING.values())
+
+
+@pytest.mark.parametrize("text", [*LAYOUTS.values(), *SPANNING.values()], ids=[*LAYOUTS, *SPANNING])
+def test_every_layout_read_in_two_halves_keeps_the_invariant(in_two, text):
+    assert_fast_agrees(text)
+
+
+def test_a_half_that_fails_leaves_the_reading_to_one_process(in_two, monkeypatch, synthetic):
+    monkeypatch.setattr(ledger.fastload, "_send_half", lambda *args: os._exit(3))  # the child dies at once
+    assert fastload._in_two("t.yaml", synthetic, *fastload._cut_in_two(synthetic)) is None
+    assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
+
+
+def test_two_halves_only_when_a_core_is_free(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # this run alone
+    assert fastload._a_core_is_free()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.8, 1.8))  # something else keeps a core busy
+    assert not fastload._a_core_is_free()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not fastload._a_core_is_free()  # one core: nothing to gain
