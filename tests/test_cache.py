@@ -235,3 +235,18 @@ def test_errors_are_located_even_when_warnings_need_not_be(tmp_path, cache_dir, 
     expected = _exact(str(f), text)
     assert "error" in {p.severity for p in expected[1]}
     _same(expected, load_checked(str(f), warnings_located=False))
+
+
+def test_an_entry_written_behind_a_report_is_whole_once_the_writer_is_waited_for(tmp_path, cache_dir, big_text, monkeypatch):
+    monkeypatch.setattr(ledger.load, "_WRITE_BEHIND_MIN_BYTES", 0)  # as for a 100,000-measure file
+    monkeypatch.setattr(ledger.load, "_a_core_is_free", lambda: True)
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    expected = _exact(str(f), big_text)
+    report, _ = load_checked(str(f), warnings_located=False, write_behind=True)
+    assert report == expected[0]
+    assert cache._writers  # a forked writer, which the command's exit handler waits for
+    cache.wait_for_writers()
+    assert not cache._writers and len(list(cache_dir.glob("*.pickle"))) == 1
+    _parsing_fails(monkeypatch)
+    _same(expected, load_checked(str(f)))

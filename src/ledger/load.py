@@ -642,7 +642,7 @@ def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
     return _load_bytes(name, data)
 
 
-def load_checked(path: str, *, warnings_located: bool = True) -> tuple[Ledger | None, list[Problem]]:
+def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool = False) -> tuple[Ledger | None, list[Problem]]:
     """Load a ledger and run every check: what commands read. Every problem is located,
     but for `warnings_located=False` (reports, which only ever show errors): then the
     warnings about a big file may come back without their line (0), which saves locating
@@ -652,10 +652,14 @@ def load_checked(path: str, *, warnings_located: bool = True) -> tuple[Ledger | 
     first, for a file of any size. On a miss, a small file is read exactly (`load_text`);
     a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
     the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
+
+    `write_behind=True` (reports): a big ledger's new cache entry is written by a forked
+    process while the report runs, when a core is free (`cache.put_behind`).
     """
     from . import cache
 
     name, data = read_source(path)
+    big = len(data) >= _WRITE_BEHIND_MIN_BYTES
     key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
     with no_collections():
         result = cache.get(key) if key is not None else None
@@ -672,8 +676,20 @@ def load_checked(path: str, *, warnings_located: bool = True) -> tuple[Ledger | 
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
                 result = _load_big(name, box, warnings_located)
             if key is not None:
-                cache.put(key, result)
+                if write_behind and big and _a_core_is_free():
+                    cache.put_behind(key, result)
+                else:
+                    cache.put(key, result)
     return result[0], result[1]
+
+
+_WRITE_BEHIND_MIN_BYTES = 8 << 20  # about 20,000 measures: writing the entry takes a tenth of a second
+
+
+def _a_core_is_free() -> bool:
+    from .fastload import _a_core_is_free
+
+    return _a_core_is_free()
 
 
 @contextlib.contextmanager

@@ -165,7 +165,7 @@ def load_or_exit(file: str | None, *, show_warnings: bool = False):
     path = ledger_path(file)
     try:
         # Warnings are only printed on demand: locating them can wait for `ledger check`.
-        ledger, problems = load_checked(path, warnings_located=show_warnings)
+        ledger, problems = load_checked(path, warnings_located=show_warnings, write_behind=True)
     except LedgerUnusable as e:
         hint = ""
         if not file and os.environ.get(ENV_FILE):
