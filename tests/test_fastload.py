@@ -312,52 +312,75 @@ def test_ledger_add_finds_the_end_of_the_list_the_same_without_an_exact_parse(te
     assert splice("t.yaml", text, NEW_ENTRY, fast) == splice("t.yaml", text, NEW_ENTRY)
 
 
-# --- Two halves at once (fastload._in_two: a forked process reads half the measures) ---------
+# --- Big files part by part, two processes at once (fastload._in_parts) ---------------------
 
 
-@pytest.fixture
-def in_two(monkeypatch):
-    """Any file, however small, is read in two halves at once, however busy the machine."""
-    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+@pytest.fixture(params=["one process", "two processes"])
+def in_parts(request, monkeypatch):
+    """Any file, however small, has its measures read one entry a part, by this process
+    alone or with a forked child, however busy the machine."""
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 1)
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0 if request.param == "two processes" else 1 << 60)
     monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+    return request.param
 
 
-def test_a_ledger_read_in_two_halves_is_the_same_ledger(synthetic):
-    cut = fastload._cut_in_two(synthetic)
-    assert cut is not None and 0 < cut[2] < cut[3] == 1000
-    halves = fastload._in_two("t.yaml", synthetic, *cut)
-    assert halves is not None  # the two processes vouched for it, without the one-process read
+def test_a_ledger_read_in_parts_is_the_same_ledger(in_parts, monkeypatch, synthetic):
+    monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 300)  # 1,000 measures: 4 parts, or 2 and 2
+    starts = fastload._measure_starts(synthetic)
+    assert starts is not None and len(starts) == 1001
+    parts = fastload._in_parts("t.yaml", synthetic, starts)
+    assert parts is not None  # read in parts, without falling back to the whole file
     slow, _ = load_text("t.yaml", synthetic)
-    assert halves == slow and halves.sources == slow.sources and halves.events == slow.events
-    assert list(halves.locs) == list(slow.locs)  # the top-level keys in file order, as locate() needs
+    assert parts == slow and parts.sources == slow.sources and parts.events == slow.events
+    assert list(parts.locs) == list(slow.locs)  # the top-level keys in file order, as locate() needs
+
+
+def test_a_big_file_is_never_read_whole(in_parts, monkeypatch, synthetic):
+    import yaml_rs
+
+    monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 100)
+    read = []
+    real = yaml_rs.loads
+    monkeypatch.setattr(yaml_rs, "loads", lambda text, **kw: read.append(len(text)) or real(text, **kw))
+    assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
+    # The rest of the file (sources, events) and this process's parts: none near the whole.
+    assert read and max(read) < len(synthetic) / 3
 
 
 @SETTINGS
 @given(mutated())
-def test_any_mutation_read_in_two_halves_keeps_the_invariant(text):
+def test_any_mutation_read_in_parts_by_two_processes_keeps_the_invariant(text):
     with pytest.MonkeyPatch.context() as m:
+        m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+        m.setattr(ledger.fastload, "PART_ENTRIES", 1)
         m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
         m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
         assert_fast_agrees(text)
 
 
-SPANNING = {  # an entry line that is not where an entry starts: the cut may fall there
+SPANNING = {  # an entry line that is not where an entry starts: a cut may fall there
     "flow list over lines": SMALL.replace("responds_to: [b]", "responds_to: [b,\n  - x]"),
     "quoted text over lines": SMALL.replace("title: A tariff\n", 'title: "A tariff\n  - x"\n'),
     "a document end": SMALL.replace("  - id: b\n", "...\n  - id: b\n"),
-    "a comment between the halves": SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
+    "a document start": SMALL.replace("  - id: b\n", "---\n  - id: b\n"),
+    "a comment between the parts": SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
 }
 assert all(text != SMALL for text in SPANNING.values())
 
 
 @pytest.mark.parametrize("text", [*LAYOUTS.values(), *SPANNING.values()], ids=[*LAYOUTS, *SPANNING])
-def test_every_layout_read_in_two_halves_keeps_the_invariant(in_two, text):
+def test_every_layout_read_in_parts_keeps_the_invariant(in_parts, text):
     assert_fast_agrees(text)
 
 
-def test_a_half_that_fails_leaves_the_reading_to_one_process(in_two, monkeypatch, synthetic):
-    monkeypatch.setattr(ledger.fastload, "_send_half", lambda *args: os._exit(3))  # the child dies at once
-    assert fastload._in_two("t.yaml", synthetic, *fastload._cut_in_two(synthetic)) is None
+def test_a_child_that_fails_leaves_the_reading_to_one_process(monkeypatch, synthetic):
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+    monkeypatch.setattr(ledger.fastload, "_send_part", lambda *args: os._exit(3))  # the child dies at once
+    assert fastload._in_parts("t.yaml", synthetic, fastload._measure_starts(synthetic)) is None
     assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
 
 

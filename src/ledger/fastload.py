@@ -132,7 +132,8 @@ def load_fast(name: str, text: str) -> Ledger | None:
     """The records load.py would build from a clean file, without locations; None if unsure.
 
     `text` is what `load.decode` returned: control characters are already screened out.
-    A very big file is read in two halves at once, on a machine that can (`_in_two`).
+    A big file's measures are read part by part, and on a machine that can, by two
+    processes at once (`_in_parts`).
     """
     if not screen(text):
         return None
@@ -140,9 +141,9 @@ def load_fast(name: str, text: str) -> Ledger | None:
 
     if find_spec("yaml_rs") is None:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
         return None
-    cut = _cut_in_two(text) if len(text) >= PARALLEL_MIN_CHARS and _a_core_is_free() else None
-    if cut is not None:
-        ledger = _in_two(name, text, *cut)
+    starts = _measure_starts(text) if len(text) >= PARTS_MIN_CHARS else None
+    if starts is not None:
+        ledger = _in_parts(name, text, starts)
         if ledger is not None:
             return ledger
     read = _read(name, text)
@@ -167,16 +168,23 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
         return None
 
 
-# --- Two halves at once ----------------------------------------------------------------------
-# Reading and building take two thirds of a first run on a 100,000-measure ledger, on one
-# core. Above PARALLEL_MIN_CHARS, a forked process reads the second half of `measures:` (its
-# entries' lines are themselves a block list) while this one reads the rest of the file; the
-# child sends its measures back field by field through a pipe. Each side checks that it read
-# exactly the entries `_entry_starts` found; anything else, and the file is read whole.
+# --- Big files: part by part, two processes at once -----------------------------------------
+# yaml-rs's values for a whole 100,000-measure file take 350 MB, ten times the file. The
+# entries of `measures:` are cut at their dashes (`_entry_starts`): each run of entries is
+# itself a block list, read on its own and turned into records before the next is read,
+# so only one part's values are ever held; the rest of the file is read with the list left
+# empty. Reading and building are also two thirds of a first run, on one core: above
+# PARALLEL_MIN_CHARS, when a core is free, a forked child reads the last parts while this
+# process reads the rest, and sends its measures back field by field through a pipe. Each
+# part is checked to hold exactly the entries found for it; anything else, and the file is
+# read whole.
 
+PARTS_MIN_CHARS = 4 << 20  # about 10,000 measures: below, the whole file's values are small enough
+PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
 PARALLEL_MIN_CHARS = 8 << 20  # about 20,000 measures: below, a second process costs more than it saves
 CHILD_SHARE = 0.42  # measured at 100,000 measures: both sides then finish together
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:\n]*):")  # a line at column 0 that opens a top-level key
+_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
 _SENT_FIELDS = Measure._fields.index("loc")  # an unlocated measure's loc and locs are the defaults
 
 
@@ -193,76 +201,102 @@ def _a_core_is_free() -> bool:
     return cpus >= 2 and os.getloadavg()[0] < cpus - 0.5  # this process's own run counts about 1
 
 
-def _cut_in_two(text: str) -> tuple[int, int, int, int] | None:
-    """(where the second half of the measures' entries starts, where the list ends, how many
-    entries come before the cut, how many there are), or None when the file has no such list."""
+def _measure_starts(text: str) -> list[int] | None:
+    """Where each entry of the top-level `measures:` block list starts, then where the
+    list ends; None when the file has no such list (a flow list, say)."""
     head = 0 if text.startswith("measures:") else text.find("\nmeasures:")
     if head == -1:
         return None
     after = _TOP_KEY.search(text, head + len("\nmeasures:"))
     starts = _entry_starts(text, "measures", after.group(1) if after else None)
-    if starts is None or len(starts) < 3:
+    if starts is None or len(starts) < 2:
         return None
-    # The child gets CHILD_SHARE of the characters: it also has to send its measures back,
-    # and this process has the rest of the file (sources, events) on its side.
-    n, end = len(starts) - 1, starts[-1]
-    k = min(max(bisect.bisect(starts, end - int(len(text) * CHILD_SHARE)), 1), n - 1)
-    return starts[k], end, k, n
+    if _DOC_MARKER.search(text, starts[0], starts[-1]):
+        return None  # `---` or `...` among the entries ends the file's document, but not a part's
+    return starts
 
 
-def _in_two(name: str, text: str, cut: int, end: int, before: int, count: int) -> Ledger | None:
-    """The ledger, read by this process but for the entries text[cut:end], which a forked
-    child reads at the same time and sends back; None if either side is unsure. The child
-    is always waited for, so its time and memory count in this command's own."""
+def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
+    """The ledger, its measures read part by part (`_measures`), the last ones by a forked
+    child when a core is free; None if unsure. The child is always waited for, so its
+    time and memory count in this command's own."""
     import dataclasses
     import pickle
 
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the cut-out entries' measures, sent through the pipe, then gone
-        try:
-            os.close(r)
-            _send_half(name, text[cut:end], count - before, w)
-        finally:
-            os._exit(0)
-    os.close(w)
+    n = len(starts) - 1
+    here, pid, r = n, None, -1
+    if len(text) >= PARALLEL_MIN_CHARS and n >= 2 and _a_core_is_free():
+        # The child gets CHILD_SHARE of the characters: it also has to send its measures
+        # back, and this process has the rest of the file (sources, events) on its side.
+        here = min(max(bisect.bisect(starts, starts[-1] - int(len(text) * CHILD_SHARE)), 1), n - 1)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: the last entries' measures, sent through the pipe, then gone
+            try:
+                os.close(r)
+                _send_part(name, text, starts, here, w)
+            finally:
+                os._exit(0)
+        os.close(w)
     try:
-        read = _read(name, text[:cut] + text[end:])
-        if read is None or len(read[0].measures) != before:
+        read = _read(name, text[:starts[0]] + text[starts[-1]:])  # the rest, `measures:` left empty
+        if read is None or read[0].measures:
             return None
-        with os.fdopen(r, "rb") as pipe:
-            r = -1
-            sent = pickle.load(pipe)
-        if sent is None:
+        ledger, int_keys = read
+        builder = _Builder(name)
+        measures = _measures(builder, text, starts, 0, here)
+        if measures is None:
             return None
-        columns, int_keys = sent
-        ledger, own_int_keys = read
-        int_keys |= own_int_keys
+        int_keys |= builder.int_keys
+        if pid is not None:
+            with os.fdopen(r, "rb") as pipe:
+                r = -1
+                sent = pickle.load(pipe)
+            if sent is None:
+                return None
+            columns, sent_int_keys = sent
+            int_keys |= sent_int_keys
+            defaults = (repeat(Measure._field_defaults[f]) for f in Measure._fields[_SENT_FIELDS:])
+            measures += tuple(map(partial(tuple.__new__, Measure), zip(*columns, *defaults)))
         if int_keys and not _ints_as_typed(text, int_keys):
             return None
-        rest = tuple(map(partial(tuple.__new__, Measure), zip(*columns, *(repeat(Measure._field_defaults[f])
-                                                                       for f in Measure._fields[_SENT_FIELDS:]))))
-        return dataclasses.replace(ledger, measures=ledger.measures + rest)
+        return dataclasses.replace(ledger, measures=measures)
     except Exception:  # the child died, or sent something unreadable: read the file whole
         return None
     finally:
         if r != -1:
             os.close(r)  # a child still writing gets a broken pipe and ends
-        os.waitpid(pid, 0)
+        if pid is not None:
+            os.waitpid(pid, 0)
 
 
-def _send_half(name: str, piece: str, count: int, w: int) -> None:
-    """In the child: `piece`'s measures, as columns of field values (None if unsure)."""
-    import pickle
-
+def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: int) -> tuple | None:
+    """The measures of entries first..end-1, read PART_ENTRIES at a time; None if unsure."""
     import yaml_rs
+
+    out: list = []
+    try:
+        for a in range(first, end, PART_ENTRIES):
+            b = min(a + PART_ENTRIES, end)
+            items = yaml_rs.loads(text[starts[a]:starts[b]], parse_datetime=False)
+            if type(items) is not list or len(items) != b - a:
+                return None
+            out += builder.records(items, builder.measure)
+    except Exception:  # syntax, _NotClean, a shape no rule foresaw: the whole file is read instead
+        return None
+    return tuple(out)
+
+
+def _send_part(name: str, text: str, starts: list[int], first: int, w: int) -> None:
+    """In the child: the measures from entry `first` on, as columns of field values (None
+    if unsure), and the fields given as plain integers."""
+    import pickle
 
     sent = None
     try:
-        items = yaml_rs.loads(piece, parse_datetime=False)
-        if type(items) is list and len(items) == count:
-            builder = _Builder(name)
-            measures = builder.records(items, builder.measure)
+        builder = _Builder(name)
+        measures = _measures(builder, text, starts, first, len(starts) - 1)
+        if measures is not None:
             sent = (list(zip(*measures))[:_SENT_FIELDS], builder.int_keys)
     except BaseException:  # anything at all: the parent reads the file whole
         sent = None
