@@ -384,12 +384,17 @@ def test_a_child_that_fails_leaves_the_reading_to_one_process(monkeypatch, synth
     assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
 
 
-def test_two_halves_only_when_a_core_is_free(monkeypatch):
+def test_two_processes_only_when_a_core_is_free(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # this run alone
+    monkeypatch.setattr(ledger.fastload, "_running", lambda: 1)  # this command alone
     assert fastload._a_core_is_free()
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.8, 1.8))  # something else keeps a core busy
+    monkeypatch.setattr(ledger.fastload, "_running", lambda: 2)  # something else keeps a core busy
+    assert not fastload._a_core_is_free()
+    monkeypatch.setattr(ledger.fastload, "_running", lambda: None)  # no /proc: the load average decides
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.9, 0.9))
+    assert fastload._a_core_is_free()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.8, 1.8))
     assert not fastload._a_core_is_free()
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(ledger.fastload, "_running", lambda: 1)
     assert not fastload._a_core_is_free()  # one core: nothing to gain

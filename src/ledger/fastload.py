@@ -192,13 +192,29 @@ def _a_core_is_free() -> bool:
     """Whether a second process would run beside this one rather than take turns with it:
     on a busy machine two halves at once are slower than one whole (measured: 2.5 s
     against 1.6 s at 100,000 measures while another process kept a core busy)."""
-    if not hasattr(os, "fork") or not hasattr(os, "getloadavg"):
+    if not hasattr(os, "fork"):
         return False
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return False  # a process with threads is not forked: their locks would be copied held
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cpus >= 2 and os.getloadavg()[0] < cpus - 0.5  # this process's own run counts about 1
+    if cpus < 2:
+        return False
+    running = _running()
+    if running is not None:
+        return running < cpus  # this process is one of them
+    # The load average reacts in about a minute: commands run back to back (each of which
+    # used two cores) would wrongly keep it above the mark, so it is only the fallback.
+    return hasattr(os, "getloadavg") and os.getloadavg()[0] < cpus - 0.5
+
+
+def _running() -> int | None:
+    """How many tasks are runnable right now, this one included (Linux), or None."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _measure_starts(text: str) -> list[int] | None:
