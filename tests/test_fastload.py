@@ -366,6 +366,9 @@ SPANNING = {  # an entry line that is not where an entry starts: a cut may fall 
     "a document end": SMALL.replace("  - id: b\n", "...\n  - id: b\n"),
     "a document start": SMALL.replace("  - id: b\n", "---\n  - id: b\n"),
     "a comment between the parts": SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
+    "a value on the key's line": SMALL.replace("measures:\n", "measures: []\n"),
+    "null on the key's line": SMALL.replace("measures:\n", "measures: ~\n"),
+    "a comment on the key's line": SMALL.replace("measures:\n", "measures:  # the moves\n"),
 }
 assert all(text != SMALL for text in SPANNING.values())
 

@@ -557,6 +557,9 @@ class _Builder:
 # lines are read again by load.py's exact reader, and used only if that gives back the
 # very record the fast path built. Anything unexpected returns None: read it all exactly.
 
+_NOTHING_AFTER_KEY = re.compile(r"(?:[ \t]+(?:#[^\n]*)?)?\r?\Z")  # to the end of the key's line
+
+
 def _entry_starts(text: str, key: str, following: str | None) -> list[int] | None:
     """Offsets where each entry of the top-level block list `key:` starts, then its end; None if unsure.
 
@@ -568,6 +571,8 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
     start = text.find("\n", heads[0])
     if start == -1:
         return None
+    if not _NOTHING_AFTER_KEY.match(text, heads[0] + len(key) + 1, start):
+        return None  # `key: []` (or `key:x`) with dashes below is no block list
     end = len(text)
     if following is not None:
         end = text.find(f"\n{following}:", start)
