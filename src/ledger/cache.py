@@ -158,6 +158,11 @@ def put_behind(key: str, value) -> None:
         return
     if pid == 0:
         try:
+            import signal
+
+            # Ctrl-C reaches the whole process group: the writer finishes its entry (a third
+            # of a second, which the command waits for anyway) rather than leave a temporary file.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             put(key, value)
         finally:
             os._exit(0)  # nothing of the parent's (buffers, exit handlers) runs twice
