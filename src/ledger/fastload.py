@@ -184,7 +184,6 @@ PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
 PARALLEL_MIN_CHARS = 8 << 20  # about 20,000 measures: below, a second process costs more than it saves
 CHILD_SHARE = 0.42  # measured at 100,000 measures: both sides then finish together
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:\n]*):")  # a line at column 0 that opens a top-level key
-_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
 _SENT_FIELDS = Measure._fields.index("loc")  # an unlocated measure's loc and locs are the defaults
 
 
@@ -236,9 +235,22 @@ def _measure_starts(text: str) -> list[int] | None:
     starts = _entry_starts(text, "measures", after.group(1) if after else None)
     if starts is None or len(starts) < 2:
         return None
-    if _DOC_MARKER.search(text, starts[0], starts[-1]):
+    if _doc_marker_in(text, starts[0], starts[-1]):
         return None  # `---` or `...` among the entries ends the file's document, but not a part's
     return starts
+
+
+def _doc_marker_in(text: str, start: int, end: int) -> bool:
+    """Whether a line of text[start:end] (start begins a line) is a document marker, `---` or
+    `...` alone or before a space. str.find scans in C; a regular expression anchored at
+    every line start took 0.2 s on a 100,000-measure file."""
+    for marker in ("\n---", "\n..."):
+        i = text.find(marker, start - 1, end)
+        while i != -1:
+            if text[i + 4:i + 5] in ("", " ", "\t", "\r", "\n"):
+                return True
+            i = text.find(marker, i + 1, end)
+    return False
 
 
 def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
