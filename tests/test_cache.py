@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger import cache
+import ledger.fastload
 import ledger.load
 from ledger.check import check_ledger
 from ledger.load import bundled_ledger_path, load_checked, load_text
@@ -239,7 +240,7 @@ def test_errors_are_located_even_when_warnings_need_not_be(tmp_path, cache_dir, 
 
 def test_an_entry_written_behind_a_report_is_whole_once_the_writer_is_waited_for(tmp_path, cache_dir, big_text, monkeypatch):
     monkeypatch.setattr(ledger.load, "_WRITE_BEHIND_MIN_BYTES", 0)  # as for a 100,000-measure file
-    monkeypatch.setattr(ledger.load, "_a_core_is_free", lambda: True)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
     f = tmp_path / "big.yaml"
     f.write_text(big_text)
     expected = _exact(str(f), big_text)

@@ -687,7 +687,7 @@ _WRITE_BEHIND_MIN_BYTES = 8 << 20  # about 20,000 measures: writing the entry ta
 
 
 def _a_core_is_free() -> bool:
-    from .fastload import _a_core_is_free
+    from .fastload import _a_core_is_free  # imported already: only asked after a big file was read
 
     return _a_core_is_free()
 
