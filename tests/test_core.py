@@ -285,6 +285,23 @@ def test_missing_file_is_exit_1_with_a_plain_message(tmp_path):
     assert "nope.yaml: no such file" in r.stderr
 
 
+def test_in_process_commands_free_what_they_loaded():
+    # `ledger` (cli.run) keeps a command's ledger until os._exit, so it is never freed
+    # object by object; a program calling the app in-process must not accumulate ledgers.
+    from ledger import cli
+
+    for args in (("check",), ("timeline",), ("chains",)):
+        assert run(*args).exit_code == 0
+    assert cli.state.kept == []
+    cli.state.ends_at_once = True
+    try:
+        assert run("timeline", "--json").exit_code == 0
+        assert [type(o).__name__ for o in cli.state.kept] == ["Ledger", "list"]
+    finally:
+        cli.state.ends_at_once = False
+        cli.state.kept.clear()
+
+
 def test_usage_error_is_exit_2():
     assert run("check", "--no-such-option").exit_code == 2
     assert run("frobnicate").exit_code == 2

@@ -62,6 +62,8 @@ command = _app.command
 
 class _State:
     debug = bool(os.environ.get(ENV_DEBUG))
+    ends_at_once = False  # run() ends the process with os._exit: see `keep`
+    kept: list = []
 
 
 state = _State()
@@ -152,6 +154,16 @@ def print_problems(problems, *, warnings: bool = True) -> None:
             err(str(p))
 
 
+def keep(*objects) -> None:
+    """Hold on to a command's big objects (the ledger, a report's rows) until the process
+    ends. When `run()` is the caller, the process ends with os._exit and nothing is freed;
+    left to go out of scope when the command returns, a 100,000-measure ledger would be
+    freed object by object first, about a tenth of a second for nothing. In-process
+    callers (tests) free as usual."""
+    if state.ends_at_once:
+        state.kept.extend(objects)
+
+
 # --- Loading, the same way for every command ----------------------------------------------
 
 
@@ -179,6 +191,7 @@ def load_or_exit(file: str | None, *, show_warnings: bool = False):
         raise typer.Exit(EXIT_DATA)
     if show_warnings:
         print_problems(problems)
+    keep(ledger)
     return ledger, problems
 
 
@@ -221,6 +234,7 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
     path = ledger_path(file)
     try:
         ledger, problems = load_checked(path)
+        keep(ledger)
     except LedgerUnusable as e:
         if json_:
             emit_json([{"file": e.path, "line": 0, "col": 0, "severity": "error", "message": e.message, "ref": None}])
@@ -326,6 +340,7 @@ def run() -> NoReturn:
     """
     import atexit
 
+    state.ends_at_once = True
     try:
         main()
         code = 0

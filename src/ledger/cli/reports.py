@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from ..load import no_collections  # every report loads a ledger: no start-up cost
-from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, load_or_exit, usage_error
+from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
 from .complete import complete_ids, complete_measure_ids
 
@@ -79,6 +79,7 @@ def timeline(
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     records = build_timeline(select(ledger, selection))
+    keep(records)
     if json_:
         emit_json(render.timeline_json(records))
     else:
@@ -195,6 +196,7 @@ def chains(
         pairs = [(r, chain_stats(r)) for r in roots]
     else:
         pairs = chains_with_stats(seen, singles=all_)
+    keep(pairs)
     if json_:
         emit_json(render.chains_json(pairs))
     else:
