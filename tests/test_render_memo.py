@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 from ledger import render
-from ledger.chains import build_chains, chain_stats, is_chain
+from ledger.chains import build_chains, chain_stats, is_chain, rows_of
 from ledger.deadlines import as_utc, countdown
 from ledger.load import load_text
 from ledger.select import Selection, keeps_event, keeps_measure, select
@@ -51,7 +51,7 @@ def test_timeline_texts_keep_each_precision_and_each_pair_apart():
 def test_chain_lines_give_each_node_its_own_lag_and_notes():
     ledger = _ledger()
     pairs = [(r, chain_stats(r)) for r in build_chains(ledger) if is_chain(r)]
-    text = render.chains_lines(pairs, focus="again")
+    text = render.chains_lines(rows_of(pairs), focus="again")
     assert "(day)" in text  # a root: its id only
     assert "(both; 3 days later)" in text
     assert "(again; 3 days later)  <" in text

@@ -108,6 +108,27 @@ def _answers_index(measures) -> tuple[dict[str, list[Measure]], list[Measure], i
     return answers, roots, len(ids)
 
 
+class ChainRows(NamedTuple):
+    """The chains flattened, as columns: every node in the order its tree is read (a
+    measure, then its answers in date order, each followed by its own), the way people's
+    text prints them. Chain i is nodes starts[i]:starts[i + 1]. `chain_rows` makes them
+    in one walk; `chain_trees` turns them into `ChainNode` trees.
+
+    Fields:
+      stats: each chain's `ChainStats`.
+      starts: where each chain's nodes start, then the number of nodes.
+      measures, depths, lags, repeated: per node, its measure, its depth (a root: 0),
+        its `ChainNode.lag_days` and its `ChainNode.repeated`.
+    """
+
+    stats: list[ChainStats]
+    starts: list[int]
+    measures: list[Measure]
+    depths: list[int]
+    lags: list[int | None]
+    repeated: list[bool]
+
+
 def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
     """Every chain of the ledger, one tree per root, roots in date order.
 
@@ -119,93 +140,148 @@ def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
     singles=False leaves out the lone measures (see `is_chain`) without making a
     node for each: most of a big ledger's roots.
     """
-    return [root for root, _ in _build(ledger, singles, False)]
+    return [root for root, _ in chain_trees(chain_rows(ledger, singles))]
 
 
 def chains_with_stats(ledger: Ledger, singles: bool = True) -> list[tuple[ChainNode, ChainStats]]:
     """`build_chains`, each chain with its `chain_stats`, counted on the walk that
     builds it: the same numbers without a second walk over every chain."""
-    return _build(ledger, singles, True)
+    return chain_trees(chain_rows(ledger, singles))
 
 
-def _build(ledger: Ledger, singles: bool, with_stats: bool) -> list[tuple[ChainNode, ChainStats | None]]:
+def chain_rows(ledger: Ledger, singles: bool = True) -> ChainRows:
+    """The chains of `build_chains`, flat (see `ChainRows`), with their stats: one walk
+    that makes no tree. People's text is printed from these rows; a big ledger's
+    hundred thousand nodes then cost a few appends each."""
     answers, roots, distinct = _answers_index(ledger.measures)
     expanded: set[str] = set()
     expand = expanded.add
-    new = tuple.__new__  # ChainNode(...) without its Python-level __new__: one C call a node
+    rows = ChainRows([], [], [], [], [], [])
+    stats, starts, measures = rows.stats, rows.starts, rows.measures
+    put_measure, put_depth, put_lag, put_repeated = measures.append, rows.depths.append, rows.lags.append, rows.repeated.append
 
-    def grow(first: Measure) -> tuple[ChainNode, ChainStats | None]:
-        # Iterative (post-order) so a chain thousands of answers long cannot
-        # exhaust Python's recursion limit. A stack entry is (measure, its lag,
-        # its child nodes so far, an iterator over its answers still to visit).
+    def grow(first: Measure) -> None:
+        # Iterative, so a chain thousands of answers long cannot exhaust Python's
+        # recursion limit. A stack entry is (measure, an iterator over its answers
+        # still to visit); its answers are one level below the stack's length.
         expand(first.id)
+        starts.append(len(measures))
+        put_measure(first)
+        put_depth(0)
+        put_lag(None)
+        put_repeated(False)
         below = answers.get(first.id, ())
-        stack = [(first, None, [], iter(below))]
-        # For the stats: the measures expanded here, those met again (expanded
-        # here or in an earlier chain), and the deepest level that has nodes.
+        stack = [(first, iter(below))]
+        # For the stats: the measures expanded here, those met again (expanded here
+        # or in an earlier chain), and the deepest level that has nodes.
         members = [first]
         again: list[Measure] = []
         depth = 1 if below else 0
-        while True:
-            m, own_lag, built, rest = stack[-1]
+        while stack:
+            m, rest = stack[-1]
+            level = len(stack)
             parent = m.date
             by_day = parent.precision == "day"
             start = parent.first
             for child in rest:  # resumes where it stopped when a child was pushed
                 # Days from parent to answer, when both dates are known to the day.
                 d = child.date
-                lag = (d.first - start).days if by_day and d.precision == "day" else None
+                put_lag((d.first - start).days if by_day and d.precision == "day" else None)
+                put_measure(child)
+                put_depth(level)
                 cid = child.id
                 if cid in expanded:
-                    built.append(new(ChainNode, (child, lag, (), cid in answers)))
+                    put_repeated(cid in answers)
                     again.append(child)
                     continue
+                put_repeated(False)
                 expand(cid)
                 members.append(child)
                 below = answers.get(cid)
                 if below is None:  # nobody answered it (most answers): done without a stack level
-                    built.append(new(ChainNode, (child, lag, (), False)))
                     continue
-                stack.append((child, lag, [], iter(below)))
-                if len(stack) > depth:  # its answers are one level further down
-                    depth = len(stack)
+                stack.append((child, iter(below)))
+                if level >= depth:  # its answers are one level further down
+                    depth = level + 1
                 break
-            else:  # every answer visited: the node is complete
+            else:  # every answer visited
                 stack.pop()
-                node = new(ChainNode, (m, own_lag, tuple(built), False))
-                if stack:
-                    stack[-1][2].append(node)
-                    continue
-                if not with_stats:
-                    return node, None
-                if again:  # a measure met again counts once, and not at all if expanded here
-                    ids = set(map(_ID, members))
-                    for m in again:
-                        if m.id not in ids:
-                            ids.add(m.id)
-                            members.append(m)
-                return node, _stats(members, depth)
+        if again:  # a measure met again counts once, and not at all if expanded here
+            ids = set(map(_ID, members))
+            for m in again:
+                if m.id not in ids:
+                    ids.add(m.id)
+                    members.append(m)
+        stats.append(_stats(members, depth))
 
-    chains: list[tuple[ChainNode, ChainStats | None]] = []
-    append = chains.append
     for r in roots:
         rid = r.id
         if rid in answers:
-            append(grow(r))
+            grow(r)
         else:  # most roots are lone measures nobody answered: nothing to walk
             expand(rid)
             if singles:
-                node = new(ChainNode, (r, None, (), False))
-                append((node, chain_stats(node) if with_stats else None))
+                starts.append(len(measures))
+                put_measure(r)
+                put_depth(0)
+                put_lag(None)
+                put_repeated(False)
+                stats.append(_lone_stats(r))
     # A responds_to cycle has no way in: show it from its earliest measure
     # rather than let it vanish (check reports the cycle as an error).
     if len(expanded) < distinct:
         for m in sorted(ledger.measures, key=_DATE_ID_ORDER):
             if m.id not in expanded:
-                grown = grow(m)
-                if singles or grown[0].responses:
-                    append(grown)
-    return chains
+                grow(m)
+                if not singles and len(measures) - starts[-1] == 1:  # grown alone: not a chain
+                    at = starts.pop()
+                    stats.pop()
+                    for column in rows[2:]:
+                        del column[at:]
+    starts.append(len(measures))
+    return rows
+
+
+def rows_of(chains: list[tuple[ChainNode, ChainStats]]) -> ChainRows:
+    """Trees (with their stats) flattened into `ChainRows`."""
+    rows = ChainRows([], [], [], [], [], [])
+    for root, stats in chains:
+        rows.stats.append(stats)
+        rows.starts.append(len(rows.measures))
+        stack = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            rows.measures.append(node.measure)
+            rows.depths.append(depth)
+            rows.lags.append(node.lag_days)
+            rows.repeated.append(node.repeated)
+            stack.extend([(child, depth + 1) for child in reversed(node.responses)])
+    rows.starts.append(len(rows.measures))
+    return rows
+
+
+def chain_trees(rows: ChainRows) -> list[tuple[ChainNode, ChainStats]]:
+    """`ChainRows` as trees, each with its stats. Read backwards, a node comes after all
+    of its answers, so each node is made once, with its finished answers, in one C call."""
+    new = tuple.__new__  # ChainNode(...) without its Python-level __new__
+    measures, depths, lags, repeated, starts = rows.measures, rows.depths, rows.lags, rows.repeated, rows.starts
+    out = []
+    for i, stats in enumerate(rows.stats):
+        a, b = starts[i], starts[i + 1]
+        # waiting[k]: the nodes met at depth k whose parent is not made yet, last first.
+        waiting: list[list[ChainNode]] = [[] for _ in range(max(depths[a:b]) + 2)]
+        for k in range(b - 1, a - 1, -1):
+            depth = depths[k]
+            below = waiting[depth + 1]
+            if below:
+                below.reverse()
+                answers = tuple(below)
+                below.clear()
+            else:
+                answers = ()
+            waiting[depth].append(new(ChainNode, (measures[k], lags[k], answers, repeated[k])))
+        out.append((waiting[0][0], stats))
+    return out
 
 
 def _stats(members: list[Measure], depth: int) -> ChainStats:
@@ -221,12 +297,16 @@ def _stats(members: list[Measure], depth: int) -> ChainStats:
     return ChainStats(len(members), depth, dict(sorted(sorted(moves.items()), key=itemgetter(1), reverse=True)), weight)
 
 
+def _lone_stats(m: Measure) -> ChainStats:
+    """The stats of a chain that is one measure."""
+    return ChainStats(steps=1, depth=0, moves=dict.fromkeys(sorted(set(m.actor)), 1),
+                      weight=m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind])
+
+
 def chain_stats(root: ChainNode) -> ChainStats:
     """Steps, depth, moves per actor and summed weight of one chain."""
     if not root.responses:  # a lone measure (most roots of a big ledger)
-        m = root.measure
-        return ChainStats(steps=1, depth=0, moves=dict.fromkeys(sorted(set(m.actor)), 1),
-                          weight=m.weight if m.weight is not None else DEFAULT_WEIGHT[m.kind])
+        return _lone_stats(root.measure)
     m = root.measure
     seen: dict[str, Measure] = {m.id: m}
     depth = 0

@@ -176,12 +176,13 @@ def chains(
     ('lag unknown' when a date is known only to the month).
     """
     from .. import render
-    from ..chains import chain_stats, chains_through, chains_with_stats, is_chain
+    from ..chains import chain_rows, chain_stats, chain_trees, chains_through, chains_with_stats, is_chain, rows_of
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     seen = select(ledger, selection)
+    pairs = rows = None
     if measure_id is not None:
         from ..show import find
 
@@ -194,15 +195,20 @@ def chains(
         if not any(is_chain(r) for r in roots):
             err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
         pairs = [(r, chain_stats(r)) for r in roots]
-    else:
+    elif json_:
         pairs = chains_with_stats(seen, singles=all_)
-    keep(pairs)
+    else:  # people's text is printed from flat rows: a big ledger's chains need no trees
+        rows = chain_rows(seen, singles=all_)
+    keep(pairs, rows)
     if json_:
         emit_json(render.chains_json(pairs))
     else:
-        _print_people(ledger, selection, render.plural(len(pairs), "chain"), render.count_nodes(pairs, stop=render.RICH_ROW_LIMIT),
-                      lambda: render.chains_lines(pairs, measure_id), lambda: render.render_chains(pairs, measure_id))
-    if not pairs:
+        if rows is None:
+            rows = rows_of(pairs)
+        _print_people(ledger, selection, render.plural(len(rows.stats), "chain"), len(rows.measures),
+                      lambda: render.chains_lines(rows, measure_id),
+                      lambda: render.render_chains(pairs if pairs is not None else chain_trees(rows), measure_id))
+    if not (rows.stats if rows is not None else pairs):
         err("ledger: no chains: no measure answers another in this view of the ledger"
             + ("" if all_ else " (--all lists single measures)"))
 
