@@ -251,3 +251,84 @@ def test_an_entry_written_behind_a_report_is_whole_once_the_writer_is_waited_for
     assert not cache._writers and len(list(cache_dir.glob("*.pickle"))) == 1
     _parsing_fails(monkeypatch)
     _same(expected, load_checked(str(f)))
+
+
+# --- Results kept beside an entry: the chains ---------------------------------------------
+
+
+@pytest.fixture
+def chains_walks(monkeypatch):
+    """Counts the walks that work chains out; every ledger's chains are kept (not only big ones')."""
+    import ledger.chains
+    import ledger.cli.reports
+
+    monkeypatch.setattr(ledger.cli.reports, "CHAINS_KEPT_MIN", 1)
+    walks = []
+    real = ledger.chains.chain_rows
+
+    def counted(*args, **kwargs):
+        walks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger.chains, "chain_rows", counted)
+    return walks
+
+
+def _chains(f, *args, env=None) -> str:
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    r = CliRunner().invoke(app, ["chains", *args, "-f", str(f)], env=env)
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def test_kept_chains_are_read_back_and_print_what_a_fresh_walk_prints(tmp_path, cache_dir, big_text, chains_walks):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    for args in ([], ["--all"], ["--json"]):
+        fresh = _chains(f, *args, env={cache.ENV_OFF: "1"})
+        walks = len(chains_walks)
+        assert _chains(f, *args) == fresh  # worked out, and kept
+        assert _chains(f, *args) == fresh  # read back
+        assert len(chains_walks) == walks + (args != ["--json"])  # --json reads what the plain run kept
+    kept = sorted(p.name.split(".")[1] for p in cache_dir.glob("*.memo"))
+    assert kept == ["chains", "chains-all"]
+
+
+def test_a_view_that_hides_measures_is_worked_out_not_read_from_the_whole_ledgers(tmp_path, cache_dir, big_text, chains_walks):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    _chains(f)
+    walks = len(chains_walks)
+    for args in (["--as-of", "2009-06-30"], ["--country", "US"]):
+        assert _chains(f, *args) == _chains(f, *args, env={cache.ENV_OFF: "1"})
+    assert len(chains_walks) == walks + 4
+
+
+def test_kept_chains_go_with_their_entry_when_the_file_changes(tmp_path, cache_dir, big_text, chains_walks):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    before = _chains(f)
+    [old] = cache_dir.glob("*.memo")
+    root = before.splitlines()[2].rsplit("(", 1)[1].rstrip(")")  # the first chain's first measure
+    at = big_text.index('title: "', big_text.index(f"id: {root}\n"))
+    f.write_text(big_text[:at] + 'title: "Revised ' + big_text[at + len('title: "'):])
+    after = _chains(f)
+    assert after != before and after == _chains(f, env={cache.ENV_OFF: "1"})
+    assert not old.exists()
+    [entry] = cache_dir.glob("*.pickle")
+    assert [p.name.split(".")[0] for p in cache_dir.glob("*.memo")] == [entry.name.split(".")[0]]
+
+
+def test_a_damaged_kept_result_is_worked_out_again(tmp_path, cache_dir, big_text, chains_walks):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    good = _chains(f)
+    [memo] = cache_dir.glob("*.memo")
+    for damage in (b"", cache.MAGIC + b"\x80\x05garbage", memo.read_bytes()[:-500]):
+        memo.write_bytes(damage)
+        walks = len(chains_walks)
+        assert _chains(f) == good
+        assert len(chains_walks) == walks + 1

@@ -24,6 +24,9 @@ treated as a miss: the cache can make loading faster, never make it fail.
 Entries are pickles, trusted as the user's own files are: the directory must not be
 writable by anyone else (the default one, under the home directory, is not).
 
+Beside an entry, a report may keep a result derived from its ledger alone (the chains of
+a big ledger: see `put_derived`); it is removed with the entry.
+
 Every ledger is cached, the bundled one included: a hit costs a few milliseconds, while
 reading even a small file means importing the YAML reader, the checks and the country
 table. The directory keeps at most `MAX_ENTRIES` entries (the oldest written go first).
@@ -111,9 +114,11 @@ def get(key: str):
         with open(_entry_path(directory, key), "rb") as f:
             if f.read(len(MAGIC)) != MAGIC:
                 return None
-            return _read(f)
+            value = _read(f)
     except Exception:  # corrupt, truncated, unreadable, written by other code: parse instead
         return None
+    _served_as(key, value)
+    return value
 
 
 def put(key: str, value) -> bool:
@@ -121,6 +126,7 @@ def put(key: str, value) -> bool:
     directory = cache_dir()
     if directory is None:
         return False
+    _served_as(key, value)
     tmp = None
     try:
         os.makedirs(directory, exist_ok=True)
@@ -151,6 +157,7 @@ def put_behind(key: str, value) -> None:
     when the command returns and the writer's time and memory count in the command's own."""
     import atexit
 
+    _served_as(key, value)
     try:
         pid = os.fork()
     except OSError:  # no process to spare: write it now
@@ -182,14 +189,17 @@ def wait_for_writers() -> None:
 
 def _forget_earlier(directory: str, key: str) -> None:
     """Remove the entries of the same file's earlier contents (one entry per file, not one
-    per edit), then the oldest entries beyond MAX_ENTRIES."""
+    per edit), then the oldest entries beyond MAX_ENTRIES; and the results kept beside
+    any entry removed (`put_derived`)."""
     prefix = key.split("-", 1)[0] + "-"
     try:
-        names = [n for n in os.listdir(directory) if n.endswith(".pickle")]
+        names = os.listdir(directory)
     except OSError:
         return
     kept = []
     for name in names:
+        if not name.endswith(".pickle"):
+            continue
         path = os.path.join(directory, name)
         try:
             if name.startswith(prefix) and name != f"{key}.pickle":
@@ -199,11 +209,91 @@ def _forget_earlier(directory: str, key: str) -> None:
         except OSError:
             pass
     kept.sort()
-    for _, path in kept[:max(0, len(kept) - MAX_ENTRIES)]:
+    excess = max(0, len(kept) - MAX_ENTRIES)
+    for _, path in kept[:excess]:
         try:
             os.unlink(path)
         except OSError:
             pass
+    alive = {os.path.basename(path).split(".", 1)[0] for _, path in kept[excess:]} | {key}
+    for name in names:
+        if name.endswith(".memo") and name.split(".", 1)[0] not in alive:
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
+# --- Results derived from an entry's ledger ----------------------------------------------
+# A report whose own work is costly on a big ledger (the chains: a walk of every answer)
+# can keep its result beside the entry its ledger came from: `KEY.WHAT.CODE.memo`, where
+# WHAT says which result and CODE which code made it. A result lives as long as its
+# entry (`_forget_earlier`), and a new one replaces the other results of the same WHAT.
+# Like entries, results are pickles, trusted as the user's own files; anything wrong
+# with one is a miss.
+
+_served: tuple[object, str] | None = None  # the ledger last read from or stored in an entry, and the entry's key
+
+
+def _served_as(key: str, value) -> None:
+    global _served
+    _served = (value[0], key) if value and value[0] is not None else None
+
+
+def key_of(ledger) -> str | None:
+    """The key of the entry this very ledger was read from or stored under by this
+    process (the last one only), or None."""
+    if _served is not None and _served[0] is ledger:
+        return _served[1]
+    return None
+
+
+def _memo_path(directory: str, key: str, name: str) -> str:
+    return os.path.join(directory, f"{key}.{name}.memo")
+
+
+def get_derived(key: str, name: str):
+    """The result kept as `name` beside the entry `key`, or None (any failure is a miss)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        with open(_memo_path(directory, key, name), "rb") as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            return pickle.load(f)
+    except Exception:
+        return None
+
+
+def put_derived(key: str, name: str, value) -> bool:
+    """Keep `value` as `name` (`WHAT.CODE`) beside the entry `key`, atomically, in place
+    of any other result of the same WHAT; False (and nothing raised) when it cannot."""
+    directory = cache_dir()
+    if directory is None or "/" in name or os.sep in name:
+        return False
+    final = _memo_path(directory, key, name)
+    tmp = f"{final}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, final)
+    except Exception:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    same_what = f"{key}.{name.rsplit('.', 1)[0]}."
+    try:
+        for other in os.listdir(directory):
+            if other.startswith(same_what) and other.endswith(".memo") and other != os.path.basename(final):
+                os.unlink(os.path.join(directory, other))
+    except OSError:
+        pass
+    return True
 
 
 # --- Pickling records ------------------------------------------------------------------------

@@ -176,7 +176,7 @@ def chains(
     ('lag unknown' when a date is known only to the month).
     """
     from .. import render
-    from ..chains import chain_rows, chain_stats, chain_trees, chains_through, chains_with_stats, is_chain, rows_of
+    from ..chains import chain_stats, chain_trees, chains_through, is_chain, rows_of
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
@@ -195,10 +195,10 @@ def chains(
         if not any(is_chain(r) for r in roots):
             err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
         pairs = [(r, chain_stats(r)) for r in roots]
-    elif json_:
-        pairs = chains_with_stats(seen, singles=all_)
-    else:  # people's text is printed from flat rows: a big ledger's chains need no trees
-        rows = chain_rows(seen, singles=all_)
+    else:
+        rows = _chain_rows(ledger, seen, singles=all_)
+        if json_:
+            pairs = chain_trees(rows)
     keep(pairs, rows)
     if json_:
         emit_json(render.chains_json(pairs))
@@ -211,6 +211,67 @@ def chains(
     if not (rows.stats if rows is not None else pairs):
         err("ledger: no chains: no measure answers another in this view of the ledger"
             + ("" if all_ else " (--all lists single measures)"))
+
+
+# Below this many measures the chains are worked out faster than a kept result is read.
+CHAINS_KEPT_MIN = 5000
+
+
+def _chain_rows(ledger, seen, singles: bool):
+    """`chain_rows(seen)`; for a big ledger seen whole (no filter or as-of day hides a
+    measure), kept beside the ledger's cache entry (`cache.put_derived`) and read back
+    on the next run instead of walked again: the chains of a ledger depend on its
+    measures alone, which the entry's key pins down, and the result is stored with the
+    measures as their positions in the ledger. A filtered view is worked out each time."""
+    from .. import cache
+    from ..chains import chain_rows
+
+    key = None
+    if len(seen.measures) == len(ledger.measures) >= CHAINS_KEPT_MIN:  # select only drops: these are the same measures
+        key = cache.key_of(ledger)
+    if key is None:
+        return chain_rows(seen, singles)
+    name = f"chains{'-all' if singles else ''}.{_source_hash('chains')}"
+    rows = _rows_from_kept(cache.get_derived(key, name), ledger.measures)
+    if rows is None:
+        rows = chain_rows(seen, singles)
+        cache.put_derived(key, name, _rows_to_keep(rows, ledger.measures))
+    return rows
+
+
+def _source_hash(module: str) -> str:
+    """A short hash of one of the package's modules: a kept result names the code that made it."""
+    import hashlib
+    import os
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(here, f"{module}.py"), "rb") as f:
+        return hashlib.blake2b(f.read(), digest_size=8).hexdigest()
+
+
+def _rows_to_keep(rows, measures) -> tuple:
+    """ChainRows as plain columns, each measure as its position in the ledger."""
+    at = {id(m): i for i, m in enumerate(measures)}
+    stats = rows.stats
+    return (len(measures), [s.steps for s in stats], [s.depth for s in stats], [s.moves for s in stats],
+            [s.weight for s in stats], rows.starts, list(map(at.__getitem__, map(id, rows.measures))),
+            rows.depths, rows.lags, rows.repeated)
+
+
+def _rows_from_kept(kept, measures):
+    """`_rows_to_keep`'s columns back as ChainRows of these measures; None if they do not fit."""
+    from ..chains import ChainRows, ChainStats
+
+    try:
+        count, steps, depth, moves, weight, starts, at, depths, lags, repeated = kept
+        if count != len(measures) or not len(at) == len(depths) == len(lags) == len(repeated) == starts[-1]:
+            return None
+        if not len(steps) == len(depth) == len(moves) == len(weight) == len(starts) - 1:
+            return None
+        return ChainRows(list(map(ChainStats, steps, depth, moves, weight)), starts,
+                         list(map(measures.__getitem__, at)), depths, lags, repeated)
+    except Exception:  # None (a miss), or anything else stored there: work them out
+        return None
 
 
 @command()
