@@ -338,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
                 # the last cold run left its entry in the cache: what follows is warm
                 row["warm"][label] = measure(label, ledger + cmd + ["-f", yml], env, runs, ok_codes=ok)
                 log(f"{n}: {label}: cold {fmt(row['cold'][label])} warm {fmt(row['warm'][label])}")
+            row["differ"] = same_as_exact(ledger, py, yml, os.path.join(work, f"answers-{n}"), env)
+            log(f"{n}: answers of the exact reader: " + ("the same" if not row["differ"] else f"DIFFER: {row['differ']}"))
             per_size[n] = row
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -347,6 +349,26 @@ def main(argv: list[str] | None = None) -> int:
         f.write(text)
     log(f"wrote {args.out}")
     return 0
+
+
+def same_as_exact(ledger: list[str], py: str, yml: str, work: str, env: dict) -> list[str]:
+    """The COMMANDS whose stdout, stderr or exit code differ between a normal run (fast
+    path, parse cache, kept chains: what was timed) and a run on the exact reader alone
+    (`bench/exact.py`)."""
+    os.makedirs(work)
+    exact_dir = os.path.join(work, "exact")
+    os.makedirs(exact_dir)
+    subprocess.run([py, os.path.join(HERE, "exact.py"), yml, exact_dir, *(" ".join(cmd) for _, cmd in COMMANDS)],
+                   env=env, check=True, timeout=TIMEOUT * 4)
+    differ = []
+    for i, (label, cmd) in enumerate(COMMANDS):
+        normal = subprocess.run(ledger + cmd + ["-f", yml], env=env, capture_output=True, timeout=TIMEOUT)
+        with open(os.path.join(exact_dir, f"{i}.out"), "rb") as out, open(os.path.join(exact_dir, f"{i}.err"), "rb") as err, \
+                open(os.path.join(exact_dir, f"{i}.code")) as code:
+            exact = (out.read(), err.read(), int(code.read()))
+        if (normal.stdout, normal.stderr, normal.returncode) != exact:
+            differ.append(label)
+    return differ
 
 
 def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=False) -> str:
@@ -398,6 +420,15 @@ def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=
                 jf = None if w.median is None or not jl or not floor else w.median <= 2 * (jl + floor)
                 jf_txt = verdict(jf) + (f" ({w.median / (jl + floor):.2f}×)" if jf is not None else "")
                 out.append(f"| `{label}` | {verdict(cold_ok)} | {verdict(mem_ok)} | {verdict(warm_ok)} | {peer_txt} | {jf_txt} |")
+
+    out += ["", "## Same answers as the exact reader", "",
+            "Each command's stdout, stderr and exit code, as timed (fast path, parse cache, kept chains), "
+            "against a run on `load.py`'s exact reader alone (`bench/exact.py`: every value located, no cache).", "",
+            "| measures | commands | identical |", "|---:|---|---|"]
+    for n in sizes:
+        differ = per_size[n]["differ"]
+        out.append(f"| {n:,} | {', '.join(f'`{label}`' for label, _ in COMMANDS)} | "
+                   + ("yes" if not differ else "**no**: " + ", ".join(differ)) + " |")
 
     if len(sizes) > 1:
         out += ["", "## Growth (target: 10× the measures costs at most about 10× the time)", "",

@@ -59,3 +59,4 @@ def test_runner_smoke_writes_the_results_table(tmp_path):
     cells = rows[1].strip("|").split("|")
     assert len(cells) == 5 and float(cells[1]) > 0 and float(cells[3]) > 0  # cold s and warm s are numbers
     assert "| `check` |" in text  # the 100k-target verdict table
+    assert "| 200 | " in text and text.split("## Same answers as the exact reader")[1].split("\n\n")[2].count("| yes |") == 1
