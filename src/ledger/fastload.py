@@ -258,6 +258,7 @@ def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
     child when a core is free; None if unsure. The child is always waited for, so its
     time and memory count in this command's own."""
     import dataclasses
+    import io
     import pickle
 
     n = len(starts) - 1
@@ -288,11 +289,12 @@ def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
         if pid is not None:
             with os.fdopen(r, "rb") as pipe:
                 r = -1
-                sent = pickle.load(pipe)
-            if sent is None:
+                sent = io.BytesIO(pipe.read())
+            sent_int_keys = pickle.load(sent)
+            if sent_int_keys is None:
                 return None
-            columns, sent_int_keys = sent
             int_keys |= sent_int_keys
+            columns = [pickle.load(sent) for _ in range(_SENT_FIELDS)]
             defaults = (repeat(Measure._field_defaults[f]) for f in Measure._fields[_SENT_FIELDS:])
             measures += tuple(map(partial(tuple.__new__, Measure), zip(*columns, *defaults)))
         if int_keys and not _ints_as_typed(text, int_keys):
@@ -325,20 +327,27 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
 
 
 def _send_part(name: str, text: str, starts: list[int], first: int, w: int) -> None:
-    """In the child: the measures from entry `first` on, as columns of field values (None
-    if unsure), and the fields given as plain integers."""
+    """In the child: the fields given as plain integers (None if unsure), then the
+    measures from entry `first` on as columns of field values, one pickle each."""
     import pickle
 
-    sent = None
+    sent = [pickle.dumps(None)]
     try:
         builder = _Builder(name)
         measures = _measures(builder, text, starts, first, len(starts) - 1)
         if measures is not None:
-            sent = (list(zip(*measures))[:_SENT_FIELDS], builder.int_keys)
+            # A pickle remembers every object it wrote, and one pickle of all the columns
+            # took twice as long as one per column (0.13 s against 0.06 s at 47,000
+            # measures); no object is shared between two fields' columns.
+            sent = [pickle.dumps(builder.int_keys, protocol=pickle.HIGHEST_PROTOCOL)]
+            sent += [pickle.dumps(column, protocol=pickle.HIGHEST_PROTOCOL)
+                     for column in list(zip(*measures))[:_SENT_FIELDS]]
     except BaseException:  # anything at all: the parent reads the file whole
-        sent = None
+        sent = [pickle.dumps(None)]
+    # All pickled before the first byte is written: the parent, once its own parts are
+    # read, then waits for a copy through the pipe, not for the pickling.
     with os.fdopen(w, "wb") as pipe:
-        pickle.dump(sent, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        pipe.writelines(sent)
 
 
 class _Parsed(dict):
