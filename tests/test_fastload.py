@@ -86,6 +86,26 @@ def test_check_problems_on_a_big_file_are_located_without_the_exact_reader(tmp_p
     assert problems == expected[1]  # same messages, same FILE:LINE:COL
 
 
+def test_entries_found_while_reading_are_not_searched_again_to_locate(monkeypatch, synthetic):
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    entries: dict = {}
+    fast = load_fast("t.yaml", synthetic, entries)
+    following, starts = fastload._measure_starts(synthetic)
+    assert entries == {("measures", following): starts}
+    refs = {p.ref for p in check_ledger(fast)}
+    assert any(m.id in refs for m in fast.measures)
+    searched = locate(fast, synthetic, refs)
+    real = fastload._entry_starts
+    monkeypatch.setattr(ledger.fastload, "_entry_starts",
+                        lambda text, key, following: None if key == "measures" else real(text, key, following))
+    assert locate(fast, synthetic, refs) is None  # (what the stand-in does when asked)
+    found = locate(fast, synthetic, refs, entries)
+    assert found is not None and found == searched
+    assert [(m.loc, dict(m.locs)) for m in found.measures] == [(m.loc, dict(m.locs)) for m in searched.measures]
+    # Entries found for a list ending at another key are another list: searched again.
+    assert locate(fast, synthetic, refs, {("measures", "sources"): starts}) is None
+
+
 def test_a_big_file_with_a_load_error_is_read_exactly(tmp_path, monkeypatch, synthetic):
     text = synthetic.replace("kind: tariff", "kind: tarif", 1)
     f = tmp_path / "big.yaml"
@@ -328,8 +348,8 @@ def in_parts(request, monkeypatch):
 
 def test_a_ledger_read_in_parts_is_the_same_ledger(in_parts, monkeypatch, synthetic):
     monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 300)  # 1,000 measures: 4 parts, or 2 and 2
-    starts = fastload._measure_starts(synthetic)
-    assert starts is not None and len(starts) == 1001
+    following, starts = fastload._measure_starts(synthetic)
+    assert following == "events" and len(starts) == 1001
     parts = fastload._in_parts("t.yaml", synthetic, starts)
     assert parts is not None  # read in parts, without falling back to the whole file
     slow, _ = load_text("t.yaml", synthetic)
@@ -383,7 +403,7 @@ def test_a_child_that_fails_leaves_the_reading_to_one_process(monkeypatch, synth
     monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
     monkeypatch.setattr(ledger.fastload, "_send_part", lambda *args: os._exit(3))  # the child dies at once
-    assert fastload._in_parts("t.yaml", synthetic, fastload._measure_starts(synthetic)) is None
+    assert fastload._in_parts("t.yaml", synthetic, fastload._measure_starts(synthetic)[1]) is None
     assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
 
 

@@ -30,8 +30,8 @@ import os
 import re
 import sys
 from functools import partial
-from itertools import repeat
-from operator import call, itemgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, call, itemgetter
 
 from .load import _CODE, _ID, MAX_SCALAR, parse_date, parse_moment, parse_tree
 from .model import (
@@ -128,12 +128,13 @@ def _ints_as_typed(text: str, keys) -> bool:
     return True
 
 
-def load_fast(name: str, text: str) -> Ledger | None:
+def load_fast(name: str, text: str, entries: dict | None = None) -> Ledger | None:
     """The records load.py would build from a clean file, without locations; None if unsure.
 
     `text` is what `load.decode` returned: control characters are already screened out.
     A big file's measures are read part by part, and on a machine that can, by two
-    processes at once (`_in_parts`).
+    processes at once (`_in_parts`). Where the entries of `measures:` start was then
+    found on the way: given a dict as `entries`, this puts them there for `locate`.
     """
     if not screen(text):
         return None
@@ -141,10 +142,13 @@ def load_fast(name: str, text: str) -> Ledger | None:
 
     if find_spec("yaml_rs") is None:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
         return None
-    starts = _measure_starts(text) if len(text) >= PARTS_MIN_CHARS else None
-    if starts is not None:
+    found = _measure_starts(text) if len(text) >= PARTS_MIN_CHARS else None
+    if found is not None:
+        following, starts = found
         ledger = _in_parts(name, text, starts)
         if ledger is not None:
+            if entries is not None:
+                entries["measures", following] = starts
             return ledger
     read = _read(name, text)
     if read is None or (read[1] and not _ints_as_typed(text, read[1])):
@@ -225,19 +229,21 @@ def _running() -> int | None:
     return min(seen)
 
 
-def _measure_starts(text: str) -> list[int] | None:
-    """Where each entry of the top-level `measures:` block list starts, then where the
-    list ends; None when the file has no such list (a flow list, say)."""
+def _measure_starts(text: str) -> tuple[str | None, list[int]] | None:
+    """The top-level key after `measures:` (None at the end of the file), and where each
+    entry of that block list starts, then where the list ends (`_entry_starts`); None
+    when the file has no such list (a flow list, say)."""
     head = 0 if text.startswith("measures:") else text.find("\nmeasures:")
     if head == -1:
         return None
     after = _TOP_KEY.search(text, head + len("\nmeasures:"))
-    starts = _entry_starts(text, "measures", after.group(1) if after else None)
+    following = after.group(1) if after else None
+    starts = _entry_starts(text, "measures", following)
     if starts is None or len(starts) < 2:
         return None
     if _doc_marker_in(text, starts[0], starts[-1]):
         return None  # `---` or `...` among the entries ends the file's document, but not a part's
-    return starts
+    return following, starts
 
 
 def _doc_marker_in(text: str, start: int, end: int) -> bool:
@@ -578,6 +584,7 @@ class _Builder:
 # lines are read again by load.py's exact reader, and used only if that gives back the
 # very record the fast path built. Anything unexpected returns None: read it all exactly.
 
+_ID_OF = attrgetter("id")
 _NOTHING_AFTER_KEY = re.compile(r"(?:[ \t]+(?:#[^\n]*)?)?\r?\Z")  # to the end of the key's line
 
 
@@ -620,11 +627,14 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
     return [m.start() + 1 for m in dashes.finditer(text, start, end)] + [end]
 
 
-def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
+def locate(ledger: Ledger, text: str, refs: set, entries: dict | None = None) -> Ledger | None:
     """The ledger with every entry whose id is in `refs` located exactly; None if unsure.
 
     The wanted entries' lines, put one after the other, are themselves a block list: one
     exact parse reads them all, and each entry's nodes are moved back to its own lines.
+    `entries` is what `load_fast` found of this very text, if anything: a list whose
+    entries it found, with the same key after it, is not searched again (0.1 s at
+    100,000 measures).
     """
     import dataclasses
 
@@ -634,13 +644,14 @@ def locate(ledger: Ledger, text: str, refs: set) -> Ledger | None:
         return None
     replaced: dict[str, tuple] = {}
     for key, records, build in (("measures", ledger.measures, "measure"), ("events", ledger.events, "event")):
-        wanted = [i for i, r in enumerate(records) if r.id in refs]
+        # Which records are wanted, asked in C: a loop over 100,000 records took 0.05 s.
+        wanted = list(compress(count(), map(refs.__contains__, map(_ID_OF, records))))
         if not wanted:
             replaced[key] = records
             continue
         order = list(ledger.locs)
         following = order[order.index(key) + 1] if key in order and order.index(key) + 1 < len(order) else None
-        starts = _entry_starts(text, key, following)
+        starts = (entries or {}).get((key, following)) or _entry_starts(text, key, following)
         if starts is None or len(starts) != len(records) + 1:
             return None
         pieces, shifts = [], []

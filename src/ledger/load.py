@@ -734,7 +734,8 @@ def _checked_text(name: str, text: str, warnings_located: bool = True):
     from . import fastload
     from .check import CHECKS
 
-    ledger = fastload.load_fast(name, text)
+    entries: dict = {}  # where load_fast found entries: locating some need not search again
+    ledger = fastload.load_fast(name, text, entries)
     if ledger is not None:
         found = [(check, check(ledger)) for check in CHECKS]
         problems = [p for _, ps in found for p in ps]
@@ -743,20 +744,22 @@ def _checked_text(name: str, text: str, warnings_located: bool = True):
         spoke = tuple(check.__name__ for check, ps in found if ps)
         if not warnings_located and all(p.severity == "warning" for p in problems):
             return ledger, problems, spoke
-        located = _locate_warnings(name, text, ledger, problems, spoke)
+        located = _locate_warnings(name, text, ledger, problems, spoke, entries)
         if located is not None:
             return located
     return (*_with_checks(load_text(name, text)), ())
 
 
-def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...]):
+def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...],
+                     entries: dict | None = None):
     """Problems that checks found in records that carry no locations: locate those entries,
     run again the checks that spoke (locations never change whether a check speaks), and
-    keep the answer only if every problem now has its place. None if that cannot be done."""
+    keep the answer only if every problem now has its place. None if that cannot be done.
+    `entries`: what `fastload.load_fast` found of this text on the way, if it was read so."""
     from . import fastload
     from .check import CHECKS
 
-    located = fastload.locate(ledger, text, {p.ref for p in problems})
+    located = fastload.locate(ledger, text, {p.ref for p in problems}, entries)
     if located is None:
         return None
     problems = [p for check in CHECKS if check.__name__ in spoke for p in check(located)]
