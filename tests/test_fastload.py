@@ -90,8 +90,8 @@ def test_entries_found_while_reading_are_not_searched_again_to_locate(monkeypatc
     monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
     entries: dict = {}
     fast = load_fast("t.yaml", synthetic, entries)
-    following, starts = fastload._measure_starts(synthetic)
-    assert entries == {("measures", following): starts}
+    assert entries == {("measures", "events"): fastload._entry_starts(synthetic, "measures", "events")}
+    starts = entries["measures", "events"]
     refs = {p.ref for p in check_ledger(fast)}
     assert any(m.id in refs for m in fast.measures)
     searched = locate(fast, synthetic, refs)
@@ -348,10 +348,12 @@ def in_parts(request, monkeypatch):
 
 def test_a_ledger_read_in_parts_is_the_same_ledger(in_parts, monkeypatch, synthetic):
     monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 300)  # 1,000 measures: 4 parts, or 2 and 2
-    following, starts = fastload._measure_starts(synthetic)
-    assert following == "events" and len(starts) == 1001
-    parts = fastload._in_parts("t.yaml", synthetic, starts)
-    assert parts is not None  # read in parts, without falling back to the whole file
+    following, *where = fastload._measure_list(synthetic)
+    assert following == "events"
+    read = fastload._in_parts("t.yaml", synthetic, *where)
+    assert read is not None  # read in parts, without falling back to the whole file
+    parts, starts = read
+    assert len(starts) == 1001 and starts == fastload._entry_starts(synthetic, "measures", "events")
     slow, _ = load_text("t.yaml", synthetic)
     assert parts == slow and parts.sources == slow.sources and parts.events == slow.events
     assert list(parts.locs) == list(slow.locs)  # the top-level keys in file order, as locate() needs
@@ -398,12 +400,27 @@ def test_every_layout_read_in_parts_keeps_the_invariant(in_parts, text):
     assert_fast_agrees(text)
 
 
+@pytest.mark.parametrize("text", [*LAYOUTS.values(), *SPANNING.values()], ids=[*LAYOUTS, *SPANNING])
+def test_a_cut_at_any_entry_line_keeps_the_invariant(in_parts, monkeypatch, text):
+    # The child's share is cut at the first line after a point that looks like an entry's
+    # dash; each side then finds its own entries. Put the cut on every such line in turn,
+    # real entries and lines that only look like one (in a flow list, in quoted text).
+    found = fastload._measure_list(text)
+    if found is None:
+        return  # no block list: read whole
+    _, start, end, dashes = found
+    lines = [m.start() for m in dashes.finditer(text, start, end)][1:]  # the first entry stays here
+    for line in lines:
+        monkeypatch.setattr(ledger.fastload, "CHILD_SHARE", (end - line + 0.5) / len(text))
+        assert_fast_agrees(text)
+
+
 def test_a_child_that_fails_leaves_the_reading_to_one_process(monkeypatch, synthetic):
     monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
     monkeypatch.setattr(ledger.fastload, "_send_part", lambda *args: os._exit(3))  # the child dies at once
-    assert fastload._in_parts("t.yaml", synthetic, fastload._measure_starts(synthetic)[1]) is None
+    assert fastload._in_parts("t.yaml", synthetic, *fastload._measure_list(synthetic)[1:]) is None
     assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
 
 

@@ -25,7 +25,6 @@ The screens look at characters, not at parsed YAML, so they also fire on harmles
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import sys
@@ -142,14 +141,13 @@ def load_fast(name: str, text: str, entries: dict | None = None) -> Ledger | Non
 
     if find_spec("yaml_rs") is None:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
         return None
-    found = _measure_starts(text) if len(text) >= PARTS_MIN_CHARS else None
-    if found is not None:
-        following, starts = found
-        ledger = _in_parts(name, text, starts)
-        if ledger is not None:
-            if entries is not None:
-                entries["measures", following] = starts
-            return ledger
+    found = _measure_list(text) if len(text) >= PARTS_MIN_CHARS else None
+    read = _in_parts(name, text, *found[1:]) if found is not None else None
+    if read is not None:
+        ledger, starts = read
+        if entries is not None:
+            entries["measures", found[0]] = starts
+        return ledger
     read = _read(name, text)
     if read is None or (read[1] and not _ints_as_typed(text, read[1])):
         return None
@@ -179,14 +177,15 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
 # so only one part's values are ever held; the rest of the file is read with the list left
 # empty. Reading and building are also two thirds of a first run, on one core: above
 # PARALLEL_MIN_CHARS, when a core is free, a forked child reads the last parts while this
-# process reads the rest, and sends its measures back field by field through a pipe. Each
-# part is checked to hold exactly the entries found for it; anything else, and the file is
-# read whole.
+# process reads the rest, and sends its measures back field by field through a pipe. The
+# list is cut before the fork, at one entry's dash; each side then finds its own entries.
+# Each part is checked to hold exactly the entries found for it; anything else, and the
+# file is read whole.
 
 PARTS_MIN_CHARS = 4 << 20  # about 10,000 measures: below, the whole file's values are small enough
 PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
 PARALLEL_MIN_CHARS = 8 << 20  # about 20,000 measures: below, a second process costs more than it saves
-CHILD_SHARE = 0.42  # measured at 100,000 measures: both sides then finish together
+CHILD_SHARE = 0.48  # measured at 100,000 measures (0.42 to 0.56 tried): both sides then finish together
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:\n]*):")  # a line at column 0 that opens a top-level key
 _SENT_FIELDS = Measure._fields.index("loc")  # an unlocated measure's loc and locs are the defaults
 
@@ -229,21 +228,17 @@ def _running() -> int | None:
     return min(seen)
 
 
-def _measure_starts(text: str) -> tuple[str | None, list[int]] | None:
-    """The top-level key after `measures:` (None at the end of the file), and where each
-    entry of that block list starts, then where the list ends (`_entry_starts`); None
-    when the file has no such list (a flow list, say)."""
+def _measure_list(text: str) -> tuple[str | None, int, int, re.Pattern] | None:
+    """The top-level `measures:` block list: the key after it (None at the end of the
+    file), then `_entry_list`'s where it starts, where it ends and its dashes; None when
+    the file has no such list (a flow list, say)."""
     head = 0 if text.startswith("measures:") else text.find("\nmeasures:")
     if head == -1:
         return None
     after = _TOP_KEY.search(text, head + len("\nmeasures:"))
     following = after.group(1) if after else None
-    starts = _entry_starts(text, "measures", following)
-    if starts is None or len(starts) < 2:
-        return None
-    if _doc_marker_in(text, starts[0], starts[-1]):
-        return None  # `---` or `...` among the entries ends the file's document, but not a part's
-    return following, starts
+    found = _entry_list(text, "measures", following)
+    return None if found is None else (following, *found)
 
 
 def _doc_marker_in(text: str, start: int, end: int) -> bool:
@@ -259,36 +254,51 @@ def _doc_marker_in(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
+def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None:
     """The ledger, its measures read part by part (`_measures`), the last ones by a forked
-    child when a core is free; None if unsure. The child is always waited for, so its
+    child when a core is free, and where each entry starts, then `end` (`_entry_list`
+    gives start, end and dashes); None if unsure. The child is always waited for, so its
     time and memory count in this command's own."""
     import dataclasses
     import io
     import pickle
 
-    n = len(starts) - 1
-    here, pid, r = n, None, -1
-    if len(text) >= PARALLEL_MIN_CHARS and n >= 2 and _a_core_is_free():
-        # The child gets CHILD_SHARE of the characters: it also has to send its measures
-        # back, and this process has the rest of the file (sources, events) on its side.
-        here = min(max(bisect.bisect(starts, starts[-1] - int(len(text) * CHILD_SHARE)), 1), n - 1)
+    first = dashes.search(text, start, end)
+    if first is None:
+        return None  # an empty list
+    first = first.start() + 1
+    here, pid, r = end, None, -1
+    cut = None
+    if len(text) >= PARALLEL_MIN_CHARS and _a_core_is_free():
+        # The child gets CHILD_SHARE of the characters, cut at the next entry (this process
+        # keeps at least the first): it also has to send its measures back, and this
+        # process has the rest of the file (sources, events) on its side.
+        cut = dashes.search(text, max(first, end - int(len(text) * CHILD_SHARE)), end)
+    if cut is not None:
+        # Each side finds its own entries: one search of the whole list before the fork
+        # was a tenth of a second when only one core worked. The two lists, one after the
+        # other, are the whole list's (a dash's line is never cut: text[here - 1] is its
+        # line break).
+        here = cut.start() + 1
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: the last entries' measures, sent through the pipe, then gone
             try:
                 os.close(r)
-                _send_part(name, text, starts, here, w)
+                _send_part(name, text, here, end, dashes, w)
             finally:
                 os._exit(0)
         os.close(w)
     try:
-        read = _read(name, text[:starts[0]] + text[starts[-1]:])  # the rest, `measures:` left empty
+        starts = _starts_of(text, first, here, dashes, cut is None)
+        if starts is None:
+            return None
+        read = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
         if read is None or read[0].measures:
             return None
         ledger, int_keys = read
         builder = _Builder(name)
-        measures = _measures(builder, text, starts, 0, here)
+        measures = _measures(builder, text, starts, 0, len(starts) - 1)
         if measures is None:
             return None
         int_keys |= builder.int_keys
@@ -300,12 +310,13 @@ def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
             if sent_int_keys is None:
                 return None
             int_keys |= sent_int_keys
+            starts[-1:] = pickle.load(sent)
             columns = [pickle.load(sent) for _ in range(_SENT_FIELDS)]
             defaults = (repeat(Measure._field_defaults[f]) for f in Measure._fields[_SENT_FIELDS:])
             measures += tuple(map(partial(tuple.__new__, Measure), zip(*columns, *defaults)))
         if int_keys and not _ints_as_typed(text, int_keys):
             return None
-        return dataclasses.replace(ledger, measures=measures)
+        return dataclasses.replace(ledger, measures=measures), starts
     except Exception:  # the child died, or sent something unreadable: read the file whole
         return None
     finally:
@@ -313,6 +324,17 @@ def _in_parts(name: str, text: str, starts: list[int]) -> Ledger | None:
             os.close(r)  # a child still writing gets a broken pipe and ends
         if pid is not None:
             os.waitpid(pid, 0)
+
+
+def _starts_of(text: str, first: int, end: int, dashes: re.Pattern, to_the_end: bool) -> list[int] | None:
+    """Where each entry from `first` (an entry's start) up to `end` starts, then `end`;
+    None if a document marker is among them: `---` or `...` there ends the file's
+    document, but not a part's. `to_the_end`: `end` is where the list ends, not where
+    another entry starts."""
+    if _doc_marker_in(text, first, end):
+        return None
+    # An entry starting at `end` is not one of these: its dash's match starts at end - 1.
+    return [first, *(m.start() + 1 for m in dashes.finditer(text, first, end if to_the_end else end - 1)), end]
 
 
 def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: int) -> tuple | None:
@@ -332,20 +354,23 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
     return tuple(out)
 
 
-def _send_part(name: str, text: str, starts: list[int], first: int, w: int) -> None:
-    """In the child: the fields given as plain integers (None if unsure), then the
-    measures from entry `first` on as columns of field values, one pickle each."""
+def _send_part(name: str, text: str, first: int, end: int, dashes: re.Pattern, w: int) -> None:
+    """In the child: the fields given as plain integers (None if unsure), where each
+    entry from `first` (an entry's start) on starts, then the measures of these entries
+    as columns of field values, one pickle each."""
     import pickle
 
     sent = [pickle.dumps(None)]
     try:
+        starts = _starts_of(text, first, end, dashes, True)
         builder = _Builder(name)
-        measures = _measures(builder, text, starts, first, len(starts) - 1)
+        measures = _measures(builder, text, starts, 0, len(starts) - 1) if starts is not None else None
         if measures is not None:
             # A pickle remembers every object it wrote, and one pickle of all the columns
             # took twice as long as one per column (0.13 s against 0.06 s at 47,000
             # measures); no object is shared between two fields' columns.
-            sent = [pickle.dumps(builder.int_keys, protocol=pickle.HIGHEST_PROTOCOL)]
+            sent = [pickle.dumps(builder.int_keys, protocol=pickle.HIGHEST_PROTOCOL),
+                    pickle.dumps(starts, protocol=pickle.HIGHEST_PROTOCOL)]
             sent += [pickle.dumps(column, protocol=pickle.HIGHEST_PROTOCOL)
                      for column in list(zip(*measures))[:_SENT_FIELDS]]
     except BaseException:  # anything at all: the parent reads the file whole
@@ -593,6 +618,17 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
 
     `following` is the top-level key after `key` in the file, if any: the list ends there.
     """
+    found = _entry_list(text, key, following)
+    if found is None:
+        return None
+    start, end, dashes = found
+    return [m.start() + 1 for m in dashes.finditer(text, start, end)] + [end]
+
+
+def _entry_list(text: str, key: str, following: str | None) -> tuple[int, int, re.Pattern] | None:
+    """The top-level block list `key:`, as (where the search for its entries starts: the
+    line break ending the key's line; where it ends; a pattern matching each entry's line
+    break and dash, whose match starts one before the entry); None if unsure."""
     heads = [i + 1 for i in _occurrences(text, f"\n{key}:")] + ([0] if text.startswith(f"{key}:") else [])
     if len(heads) != 1:
         return None
@@ -623,8 +659,7 @@ def _entry_starts(text: str, key: str, following: str | None) -> list[int] | Non
     # Every line at the first dash's indent that starts `- ` or is a lone `-` (`-5` is a
     # value); one regular expression finds them at C speed (a search per entry cost 0.2 s
     # at 100,000 measures). With `end` as the end position, `\Z` matches at `end`.
-    dashes = re.compile(f"\n {{{indent}}}-(?=[ \n]|\\Z)")
-    return [m.start() + 1 for m in dashes.finditer(text, start, end)] + [end]
+    return start, end, re.compile(f"\n {{{indent}}}-(?=[ \n]|\\Z)")
 
 
 def locate(ledger: Ledger, text: str, refs: set, entries: dict | None = None) -> Ledger | None:
