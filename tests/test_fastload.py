@@ -160,6 +160,8 @@ DECLINED = {
     "a mapping where a list of codes goes": ("actor: US", "actor: {US: x}"),
     "a mapping where a list of ids goes": ("responds_to: [b]", "responds_to: {b: x}"),
     "unknown top-level key left empty": ("measures:\n", "titel:\nmeasures:\n"),
+    "hex under an escaped key": ("kind: tariff\n", 'kind: tariff\n    "weig\\x68t": 0x2\n'),
+    "escaped key in a flow mapping": ("measures:\n", 'measures:\n  - {"id": x, "weig\\u0068t": 0o2}\n'),
 }
 
 
@@ -174,8 +176,9 @@ def test_what_the_fast_path_cannot_vouch_for_goes_to_the_exact_reader(old, new):
 def test_the_screen_judges_characters_by_what_stands_before_them():
     assert screen("title: AT&T and US & China * 2 !\n")
     for text in ("a: &x 1\n", "a: *x\n", "a: !t x\n", "- &x 1\n", "[&x 1]\n", "{a: 1, b: *x}\n", '{"a":&x 1}\n',
-                 "&x a: 1\n", "? a\n: 1\n", "%YAML 1.2\n", "a:\tb\n"):
+                 "&x a: 1\n", "? a\n: 1\n", "%YAML 1.2\n", "a:\tb\n", '"k\\x61": 1\n', '{a: 1, "b\\"": 2}\n'):
         assert not screen(text), text
+    assert screen('notes: "he said \\"no\\" twice"\ntitle: "a \\\\ b"\n')  # escapes in values are harmless
 
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

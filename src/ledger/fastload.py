@@ -84,9 +84,11 @@ def screen(text: str) -> bool:
     Declines tabs, directives (`%` at a line start), and where a node can start: `&`,
     `*`, `!` (anchors, aliases, tags: load.py rejects them, yaml-rs would expand or drop
     them), `?` (explicit keys), the reserved `@` and backquote, and `|` or `>` that is not
-    a block scalar's header. `str.find` walks the text at memory speed; these characters
-    are rare in ledgers, and each one found is judged by what stands before it ("US &
-    China" passes).
+    a block scalar's header; and a double-quoted key written with an escape
+    (`"weig\\x68t": 0x5`): the integer check after the read (`_ints_as_typed`) finds a
+    field by its name in the text. `str.find` walks the text at memory speed; these
+    characters are rare in ledgers, and each one found is judged by what stands before it
+    ("US & China" passes).
     """
     if "\t" in text:
         return False
@@ -101,7 +103,19 @@ def screen(text: str) -> bool:
         for i in _occurrences(text, ch):
             if _at_node_start(text, i) and (not _at_node_start(text, i, flow=False) or not _BLOCK_HEADER.match(text, i + 1)):
                 return False
+    i = text.find("\\")
+    while i != -1:  # a key is on one line: look at each line with a backslash once
+        start, end = text.rfind("\n", 0, i) + 1, text.find("\n", i)
+        end = len(text) if end == -1 else end
+        if _ESCAPED_KEY.search(text, start, end):
+            return False
+        i = text.find("\\", end)
     return True
+
+
+# A double-quoted scalar with an escape in it, then a colon: a key (or, harmlessly, text
+# that looks like one inside a value).
+_ESCAPED_KEY = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)+"[ \t]*:')
 
 
 _BLOCK_HEADER = re.compile(r"[0-9+-]{0,2}[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
