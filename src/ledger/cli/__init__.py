@@ -233,7 +233,8 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
 
     path = ledger_path(file)
     try:
-        ledger, problems = load_checked(path)
+        # A big ledger's new cache entry is written by a forked process while the problems are sorted and printed.
+        ledger, problems = load_checked(path, write_behind=True)
         keep(ledger)
     except LedgerUnusable as e:
         if json_:
