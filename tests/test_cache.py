@@ -253,6 +253,50 @@ def test_an_entry_written_behind_a_report_is_whole_once_the_writer_is_waited_for
     _same(expected, load_checked(str(f)))
 
 
+def test_an_entry_begun_before_the_checks_holds_what_they_found(tmp_path, cache_dir, big_text, monkeypatch):
+    # `ledger check` on a first run: the writer starts on the measures the fast path read,
+    # and is handed the located warnings at the end; the entry is the located ledger.
+    monkeypatch.setattr(ledger.load, "_WRITE_BEHIND_MIN_BYTES", 0)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+    begun = []
+    real = cache.start_behind
+    monkeypatch.setattr(cache, "start_behind", lambda *args: begun.append(args) or real(*args))
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    expected = _exact(str(f), big_text)
+    assert any(p.severity == "warning" for p in expected[1])  # gen.py writes sources that disagree
+    _same(expected, load_checked(str(f), write_behind=True))
+    assert len(begun) == 1
+    cache.wait_for_writers()
+    assert [p.name for p in cache_dir.iterdir()] == [p.name for p in cache_dir.glob("*.pickle")]  # no .tmp, no .rest
+    _parsing_fails(monkeypatch)
+    monkeypatch.setattr(ledger.load, "_locate_warnings", lambda *a: pytest.fail("the entry should hold them located"))
+    _same(expected, load_checked(str(f)))
+
+
+def test_a_writer_begun_for_other_records_writes_nothing(tmp_path, cache_dir, big_text):
+    led, problems = load_checked_fresh(tmp_path, big_text)
+    other = load_checked_fresh(tmp_path, big_text.replace('title: "', 'title: "Other ', 1))[0]
+    for given, handed in ((other, led), (led, other)):
+        writer = cache.start_behind("k-1", given.measures, given.sources)
+        assert not writer.finish((handed, problems, ()))
+    writer = cache.start_behind("k-2", led.measures, led.sources)
+    writer.abandon()
+    cache.start_behind("k-3", led.measures, led.sources)  # never told: the exit handler ends it
+    cache.wait_for_writers()
+    assert list(cache_dir.iterdir()) == []
+    writer = cache.start_behind("k-4", led.measures, led.sources)
+    assert writer.finish((led, problems, ()))
+    cache.wait_for_writers()
+    assert cache.get("k-4")[0] == led
+
+
+def load_checked_fresh(tmp_path, text):
+    f = tmp_path / "fresh.yaml"
+    f.write_text(text)
+    return _exact(str(f), text)
+
+
 # --- Results kept beside an entry: the chains ---------------------------------------------
 
 

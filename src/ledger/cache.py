@@ -42,7 +42,7 @@ import sys
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MAX_ENTRIES = 64  # one per ledger file a user works with; more are one-off files
-MAGIC = b"ELC2"  # first bytes of an entry; a new entry layout gets a new MAGIC
+MAGIC = b"ELC3"  # first bytes of an entry; a new entry layout gets a new MAGIC
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
 LOADING_MODULES = ("load.py", "fastload.py", "model.py", "check.py", "cache.py")
 
@@ -155,14 +155,31 @@ def put_behind(key: str, value) -> None:
     third of a second to write, about what a report takes to run). The writer is waited for
     when the command exits (`wait_for_writers`, an exit handler), so the entry is complete
     when the command returns and the writer's time and memory count in the command's own."""
+    ledger = value[0]
+    writer = start_behind(key, ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {})
+    if writer is None or not writer.finish(value):
+        put(key, value)
+
+
+def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
+    """Begin writing an entry before all of it is known: a forked process writes these
+    measures' fields (all but where each stands, `loc` and `locs`) and these sources at
+    once, then waits for the rest, which `_Behind.finish` hands over once the checks have
+    run and their warnings are located. At 100,000 measures the columns are most of the
+    third of a second an entry takes, and the checks take as long. None when no process
+    could be forked (or the cache is off)."""
     import atexit
 
-    _served_as(key, value)
+    directory = cache_dir()
+    if directory is None:
+        return None
+    r, w = os.pipe()
     try:
         pid = os.fork()
-    except OSError:  # no process to spare: write it now
-        put(key, value)
-        return
+    except OSError:  # no process to spare
+        os.close(r)
+        os.close(w)
+        return None
     if pid == 0:
         try:
             import signal
@@ -170,16 +187,115 @@ def put_behind(key: str, value) -> None:
             # Ctrl-C reaches the whole process group: the writer finishes its entry (a third
             # of a second, which the command waits for anyway) rather than leave a temporary file.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            put(key, value)
+            os.close(w)
+            _write_behind(directory, key, measures, sources, r)
         finally:
             os._exit(0)  # nothing of the parent's (buffers, exit handlers) runs twice
+    os.close(r)
     if not _writers:
         atexit.register(wait_for_writers)
     _writers.append(pid)
+    behind = _Behind(directory, key, pid, w, measures, sources)
+    _unfinished.append(behind)
+    return behind
+
+
+class _Behind:
+    """The command's side of a writer started by `start_behind`."""
+
+    def __init__(self, directory: str, key: str, pid: int, w: int, measures: tuple, sources):
+        self.directory, self.key, self.pid, self.w = directory, key, pid, w
+        self.measures, self.sources = measures, sources
+
+    def finish(self, value) -> bool:
+        """Hand the rest of the entry to the writer. False, and the writer drops what it
+        wrote, unless the value's ledger has the very measures (up to where they stand)
+        and sources the writer was given."""
+        import io
+        from operator import is_
+
+        ledger = value[0]
+        same = ledger is not None and ledger.sources is self.sources and len(ledger.measures) == len(self.measures)
+        if same and not all(map(is_, self.measures, ledger.measures)):
+            # Located measures are new records, equal to the old ones: compare only those.
+            same = all(a == b for a, b in zip(self.measures, ledger.measures) if a is not b)
+        if not same:
+            self.abandon()
+            return False
+        rest = _rest_path(self.directory, self.key, self.pid)
+        try:
+            buffer = io.BytesIO()
+            _write_rest(_pickler(buffer), value)
+            with open(rest, "wb") as f:  # a file, not the pipe: the writer may still be busy with the columns
+                f.write(buffer.getvalue())
+            os.write(self.w, b"1")
+        except Exception:
+            self.abandon()
+            return False
+        finally:
+            self._close()
+        _served_as(self.key, value)
+        return True
+
+    def abandon(self) -> None:
+        """The writer drops its temporary file and ends without an entry."""
+        self._close()
+
+    def _close(self) -> None:
+        if self in _unfinished:
+            _unfinished.remove(self)
+        if self.w != -1:
+            try:
+                os.close(self.w)
+            except OSError:
+                pass
+            self.w = -1
+
+
+def _rest_path(directory: str, key: str, pid: int) -> str:
+    return f"{_entry_path(directory, key)}.{pid}.rest"
+
+
+def _write_behind(directory: str, key: str, measures: tuple, sources, r: int) -> None:
+    """In the writer: the columns and sources now, the rest when the command says so, then
+    the entry is put in place; on EOF without a word, or any failure, nothing is left."""
+    final = _entry_path(directory, key)
+    tmp = f"{final}.{os.getpid()}.tmp"
+    rest = _rest_path(directory, key, os.getpid())
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            _write_start(_pickler(f), measures, sources)
+            with os.fdopen(r, "rb") as pipe:
+                go = pipe.read()
+            if go != b"1":
+                raise OSError("abandoned")
+            with open(rest, "rb") as more:
+                f.write(more.read())
+        os.replace(tmp, final)
+    except Exception:
+        for path in (tmp, rest):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        return
+    try:
+        os.unlink(rest)
+    except OSError:
+        pass
+    _forget_earlier(directory, key)
+
+
+_unfinished: list[_Behind] = []  # writers not told the rest yet (see start_behind)
 
 
 def wait_for_writers() -> None:
-    """Wait for every entry being written behind the command."""
+    """Wait for every entry being written behind the command; a writer never told the
+    rest of its entry (the command failed on the way) drops it."""
+    for behind in list(_unfinished):
+        behind.abandon()
     while _writers:
         try:
             os.waitpid(_writers.pop(), 0)
@@ -337,29 +453,56 @@ def _pickler(file) -> pickle.Pickler:
     return _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-# An entry is a head, (ledger without its measures, problems, number of measures), then the
-# measures field by field: one column (a tuple of every measure's value of that field) per
-# pickle. A column of plain values is pickled and read back in C with no call per measure
-# (a Measure itself would cost a reducer call each way), and the records are zipped back
-# from the columns. The pickler's memo (every object pickled so far) is emptied after each
-# column: at 100,000 measures a single pickle's memo alone takes 400 MB.
+# An entry is, after MAGIC: the measures field by field up to `loc` (one column, a tuple
+# of every measure's value of that field, per pickle) and the sources, all known once the
+# file is read; then the rest, known once the checks have run and their warnings are
+# located: (ledger without measures, sources and events, problems..., number of
+# measures), the events, and the measures' `loc` and `locs` columns. A column of plain
+# values is pickled and read back in C with no call per measure (a Measure itself would
+# cost a reducer call each way), and the records are zipped back from the columns. The
+# pickler's memo (every object pickled so far) is emptied after each column: at 100,000
+# measures a single pickle's memo alone takes 400 MB.
+
+
+def _starting_fields() -> int:
+    from .model import Measure
+
+    return Measure._fields.index("loc")  # loc and locs are the last two fields
 
 
 def _write(value, file) -> None:
     """Pickle a (ledger or None, anything else...) tuple straight to the file."""
+    ledger = value[0]
+    p = _pickler(file)
+    _write_start(p, ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {})
+    _write_rest(p, value)
+
+
+def _write_start(p, measures: tuple, sources) -> None:
+    columns = list(zip(*measures))[:_starting_fields()] if measures else [()] * _starting_fields()
+    for column in columns:
+        p.clear_memo()
+        p.dump(column)
+    p.clear_memo()
+    p.dump(sources)
+
+
+def _write_rest(p, value) -> None:
     import dataclasses
+    from operator import attrgetter
 
     ledger, *rest = value
-    p = _pickler(file)
+    p.clear_memo()
     if ledger is None:
         p.dump((None, rest, 0))
         return
     measures = ledger.measures
-    p.dump((dataclasses.replace(ledger, measures=()), rest, len(measures)))
-    if measures:
-        for column in zip(*measures):
-            p.clear_memo()
-            p.dump(column)
+    p.dump((dataclasses.replace(ledger, measures=(), sources={}, events=()), rest, len(measures)))
+    p.clear_memo()
+    p.dump(ledger.events)
+    for name in ("loc", "locs"):
+        p.clear_memo()
+        p.dump(tuple(map(attrgetter(name), measures)))
 
 
 def _read(file):
@@ -368,13 +511,14 @@ def _read(file):
 
     from .model import Measure
 
+    columns = [pickle.load(file) for _ in range(_starting_fields())]
+    sources = pickle.load(file)
     ledger, rest, count = pickle.load(file)
     if ledger is None:
         return None, *rest
-    if count:
-        columns = [pickle.load(file) for _ in Measure._fields]
-        if any(len(c) != count for c in columns):
-            raise ValueError("a truncated entry")  # get() takes it for a miss
-        measures = tuple(map(partial(tuple.__new__, Measure), zip(*columns)))
-        ledger = dataclasses.replace(ledger, measures=measures)
-    return ledger, *rest
+    events = pickle.load(file)
+    columns += [pickle.load(file), pickle.load(file)]  # loc, locs
+    if any(len(c) != count for c in columns):
+        raise ValueError("a truncated entry")  # get() takes it for a miss
+    measures = tuple(map(partial(tuple.__new__, Measure), zip(*columns))) if count else ()
+    return dataclasses.replace(ledger, measures=measures, sources=sources, events=events), *rest

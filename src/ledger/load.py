@@ -653,8 +653,10 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
     a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
     the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
 
-    `write_behind=True` (reports): a big ledger's new cache entry is written by a forked
-    process while the report runs, when a core is free (`cache.put_behind`).
+    `write_behind=True` (commands): a big ledger's new cache entry is written by a forked
+    process when a core is free, while the checks and the command run: the measures as
+    soon as the fast path has them (`cache.start_behind`), the rest once the checks have
+    spoken.
     """
     from . import cache
 
@@ -674,7 +676,15 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
             else:
                 box = [data]
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
-                result = _load_big(name, box, warnings_located)
+                writer = []
+
+                def read(ledger: Ledger) -> None:  # the fast path has the records; the checks have not run
+                    if key is not None and write_behind and big and _a_core_is_free():
+                        writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources)]))
+
+                result = _load_big(name, box, warnings_located, read)
+                if writer and writer[0].finish(result):
+                    key = None  # written behind
             if key is not None:
                 if write_behind and big and _a_core_is_free():
                     cache.put_behind(key, result)
@@ -710,13 +720,13 @@ def no_collections():
             gc.enable()
 
 
-def _load_big(name: str, box: list[bytes], warnings_located: bool = True):
+def _load_big(name: str, box: list[bytes], warnings_located: bool = True, read=None):
     """Load and check a big file; `box` holds its bytes, and is emptied once they are
     decoded. (ledger, problems, names of the checks whose warnings are not located)."""
     text, problems = decode(name, box.pop())
     if text is None:
         return None, problems, ()
-    return _checked_text(name, text, warnings_located)
+    return _checked_text(name, text, warnings_located, read)
 
 
 def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
@@ -728,15 +738,18 @@ def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem
         return _with_checks(load_text(name, text))
 
 
-def _checked_text(name: str, text: str, warnings_located: bool = True):
+def _checked_text(name: str, text: str, warnings_located: bool = True, read=None):
     """A big, decoded text, loaded and checked: the fast path when it vouches for the file.
-    (ledger, problems, names of the checks whose warnings were left unlocated)."""
+    (ledger, problems, names of the checks whose warnings were left unlocated). `read` is
+    told the fast path's ledger before the checks run."""
     from . import fastload
     from .check import CHECKS
 
     entries: dict = {}  # where load_fast found entries: locating some need not search again
     ledger = fastload.load_fast(name, text, entries)
     if ledger is not None:
+        if read is not None:
+            read(ledger)
         found = [(check, check(ledger)) for check in CHECKS]
         problems = [p for _, ps in found for p in ps]
         if not problems:
