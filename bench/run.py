@@ -16,7 +16,8 @@ same run, on the same machine, it times the floors no ledger command can beat:
 `print -O json` on an equivalent journal when `hledger` is installed.
 
 "cold" runs follow an emptied parse cache (the first run after the file changed);
-"warm" runs repeat on an unchanged file. Ledgers are written by `bench/gen.py`
+"warm" runs repeat on an unchanged file. At each size the commands are timed round-robin
+(one run of each per round), so a slow spell of the machine weighs on all of them alike. Ledgers are written by `bench/gen.py`
 into a scratch directory, never into the repository.
 """
 
@@ -167,16 +168,20 @@ def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_c
     return t
 
 
-def measure_interleaved(specs: dict[str, list[str]], env: dict, runs: int) -> dict[str, Timing]:
-    """Round-robin runs of several commands: one run of each per round."""
+def measure_interleaved(specs: dict[str, list[str]], env: dict, runs: int, before=None,
+                        ok_codes: dict[str, tuple[int, ...]] | None = None) -> dict[str, Timing]:
+    """Round-robin runs of several commands: one run of each per round, so that a slow
+    spell of a shared machine weighs on all of them alike. `before` runs before each run."""
     out = {label: Timing(label) for label in specs}
     for _ in range(runs):
         for label, argv in specs.items():
             t = out[label]
             if t.status != "ok":
                 continue
+            if before is not None:
+                before()
             elapsed, rss, code, tail, cpu, together = run_once(argv, env)
-            if code != 0:
+            if code not in (ok_codes or {}).get(label, (0,)):
                 t.status = "timeout" if code == -9 else ("n/a" if "No such command" in tail else f"exit {code}")
                 continue
             t.times.append(elapsed)
@@ -332,11 +337,13 @@ def main(argv: list[str] | None = None) -> int:
                 row["hledger register"] = measure("hledger register", [hledger, "-f", journal, "register"], env, heavy)
                 row["hledger print -O json"] = measure("hledger print -O json", [hledger, "-f", journal, "print", "-O", "json"],
                                                        env, heavy)
-            for label, cmd in COMMANDS:
-                ok = (0, 1) if cmd[0] == "check" else (0,)  # check exits 1 only for errors; gen.py writes none
-                row["cold"][label] = measure(label, ledger + cmd + ["-f", yml], env, heavy, before=clear_cache, ok_codes=ok)
-                # the last cold run left its entry in the cache: what follows is warm
-                row["warm"][label] = measure(label, ledger + cmd + ["-f", yml], env, runs, ok_codes=ok)
+            specs = {label: ledger + cmd + ["-f", yml] for label, cmd in COMMANDS}
+            ok = {label: (0, 1) if cmd[0] == "check" else (0,) for label, cmd in COMMANDS}  # check exits 1 only for errors
+            row["cold"] = measure_interleaved(specs, env, runs, before=clear_cache, ok_codes=ok)
+            clear_cache()
+            measure_interleaved(specs, env, 1, ok_codes=ok)  # untimed: the cache entry, located warnings, kept chains
+            row["warm"] = measure_interleaved(specs, env, runs, ok_codes=ok)
+            for label, _ in COMMANDS:
                 log(f"{n}: {label}: cold {fmt(row['cold'][label])} warm {fmt(row['warm'][label])}")
             row["differ"] = same_as_exact(ledger, py, yml, os.path.join(work, f"answers-{n}"), env)
             log(f"{n}: answers of the exact reader: " + ("the same" if not row["differ"] else f"DIFFER: {row['differ']}"))

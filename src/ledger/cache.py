@@ -229,8 +229,12 @@ class _Behind:
             with open(rest, "wb") as f:  # a file, not the pipe: the writer may still be busy with the columns
                 f.write(buffer.getvalue())
             os.write(self.w, b"1")
-        except Exception:
+        except Exception:  # the writer is gone (or the disk full): no entry, and no rest left behind
             self.abandon()
+            try:
+                os.unlink(rest)
+            except OSError:
+                pass
             return False
         finally:
             self._close()
