@@ -272,7 +272,7 @@ def _write_behind(directory: str, key: str, measures: tuple, sources, r: int) ->
             f.write(MAGIC)
             _write_start(_pickler(f), measures, sources)
             with os.fdopen(r, "rb") as pipe:
-                go = pipe.read()
+                go = pipe.read(1)  # one byte, not to the end: a process forked later may hold the pipe open too
             if go != b"1":
                 raise OSError("abandoned")
             with open(rest, "rb") as more:
