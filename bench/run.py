@@ -8,7 +8,8 @@ Every number is a whole process, as a user runs it: the median wall time of
 several runs and the largest peak RSS (`wait4`'s ru_maxrss: the largest of the process
 and the children it waited for) among them; when the process and its children (ledger
 forks a reader and a cache writer on big files) together held more, sampled every 20 ms
-as PSS (shared pages split between them), that is shown beside it as "N all". In the
+as PSS (shared pages split between them) in one extra run of each command that is not
+timed (sampling slows the command down), that is shown beside it as "N all". In the
 same run, on the same machine, it times the floors no ledger command can beat:
 `python -c pass`, `import typer`, a do-nothing Typer app printing `[]`
 (`bench/floor_app.py`, the framework floor), that app after `import rich.table`,
@@ -17,7 +18,8 @@ same run, on the same machine, it times the floors no ledger command can beat:
 
 "cold" runs follow an emptied parse cache (the first run after the file changed);
 "warm" runs repeat on an unchanged file. At each size the commands are timed round-robin
-(one run of each per round), so a slow spell of the machine weighs on all of them alike. Ledgers are written by `bench/gen.py`
+(one run of each per round), so a slow spell of the machine weighs on all of them alike.
+Ledgers are written by `bench/gen.py`
 into a scratch directory, never into the repository.
 """
 
@@ -115,30 +117,40 @@ def _pss_kb(pid: int) -> int:
     return total
 
 
-def run_once(argv: list[str], env: dict) -> tuple[float, int, int, str, float, int]:
-    """Wall seconds, peak RSS (KiB), exit code, the stderr tail, CPU seconds of one process,
-    and the most memory it and its children held at once (KiB, sampled every 20 ms)."""
+def run_once(argv: list[str], env: dict, sample: bool = False) -> tuple[float, int, int, str, float, int]:
+    """Wall seconds, peak RSS (KiB), exit code, the stderr tail and CPU seconds of one
+    process; with `sample`, also the most memory it and its children held at once (KiB,
+    sampled every 20 ms; else 0). Reading a few hundred MB's smaps_rollup costs about 2 ms
+    a process: sampled every 20 ms, it took a tenth of the machine from the command being
+    timed (measured: a first `chains` at 100,000 measures, 2.58 s unsampled, 2.94 s
+    sampled). So timed runs are not sampled, and `measure` makes one extra run for memory."""
+    import threading
+
     together = 0
+    done = threading.Event()
+
+    def watch(pid: int) -> None:
+        nonlocal together
+        while not done.wait(0.02):
+            together = max(together, _pss_kb(pid))
+
     with tempfile.TemporaryFile() as errf:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf, env=env)
-        deadline = start + TIMEOUT
-        polls = 0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                return TIMEOUT, usage.ru_maxrss, -9, "timeout", 0.0, together
-            polls += 1
-            if polls % 10 == 0:
-                together = max(together, _pss_kb(proc.pid))
-            time.sleep(0.002)
+        timer = threading.Timer(TIMEOUT, proc.kill)
+        timer.start()
+        sampler = threading.Thread(target=watch, args=(proc.pid,), daemon=True) if sample else None
+        if sampler is not None:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        timer.cancel()
+        done.set()
+        if sampler is not None:
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode == -9:
+            return TIMEOUT, usage.ru_maxrss, -9, "timeout", 0.0, together
         errf.seek(0)
         tail = errf.read()[-400:].decode("utf-8", "replace")
     return elapsed, usage.ru_maxrss, proc.returncode, tail, usage.ru_utime + usage.ru_stime, together
@@ -161,11 +173,21 @@ def measure(label: str, argv: list[str], env: dict, runs: int, before=None, ok_c
         t.times.append(elapsed)
         t.cpu.append(cpu)
         t.rss_kb = max(t.rss_kb, rss)
-        t.together_kb = max(t.together_kb, together)
         spent += elapsed
         if spent > MAX_SECONDS_PER_COMMAND:
             break
+    if t.status == "ok" and t.times:
+        _sampled_run(t, argv, env, before)
     return t
+
+
+def _sampled_run(t: Timing, argv: list[str], env: dict, before=None) -> None:
+    """One more run, not timed, for what the process and its children held at once."""
+    if before is not None:
+        before()
+    _, rss, _, _, _, together = run_once(argv, env, sample=True)
+    t.rss_kb = max(t.rss_kb, rss)
+    t.together_kb = max(t.together_kb, together)
 
 
 def measure_interleaved(specs: dict[str, list[str]], env: dict, runs: int, before=None,
@@ -187,7 +209,9 @@ def measure_interleaved(specs: dict[str, list[str]], env: dict, runs: int, befor
             t.times.append(elapsed)
             t.cpu.append(cpu)
             t.rss_kb = max(t.rss_kb, rss)
-            t.together_kb = max(t.together_kb, together)
+    for label, argv in specs.items():
+        if out[label].status == "ok" and out[label].times:
+            _sampled_run(out[label], argv, env, before)
     return out
 
 
