@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import typer
 
-from ledger.chains import build_chains, chain_stats, chains_through, chains_with_stats, is_chain
+from ledger.chains import build_chains, chain_rows, chain_stats, chain_trees, chains_through, is_chain
 from ledger.cli.options import parse_cli_date, selection_from
 from ledger.deadlines import all_deadlines, countdown, countdown_text, latest_passed, upcoming_deadlines
 from ledger.load import load_text
@@ -238,7 +238,7 @@ def test_cross_answers_are_spelled_out_once():
 
 
 def test_stats_counted_while_building_are_the_chain_stats():
-    # The chains' headers come from chains_with_stats: each chain's numbers must be
+    # The chains' headers come from chain_rows' walk: each chain's numbers must be
     # chain_stats' own, through cross-answers (a measure met twice in one chain, or
     # first spelled out in an earlier chain), a cycle, and lone measures.
     ledger, _ = load_text("web.yaml", """\
@@ -255,10 +255,10 @@ measures:
   - {id: y, date: 2025-02-02, actor: BB, target: AA, kind: tariff, title: t, responds_to: [x]}
 """)
     for singles in (True, False):
-        pairs = chains_with_stats(ledger, singles)
+        pairs = chain_trees(chain_rows(ledger, singles))
         assert [root for root, _ in pairs] == build_chains(ledger, singles)
         assert [stats for _, stats in pairs] == [chain_stats(root) for root in build_chains(ledger, singles)]
-    (first, stats), (second, _), (cycle, _) = chains_with_stats(ledger, singles=False)
+    (first, stats), (second, _), (cycle, _) = chain_trees(chain_rows(ledger, singles=False))
     assert (stats.steps, stats.depth, stats.moves) == (6, 4, {"AA": 3, "CC": 2, "BB": 1, "DD": 1})
     assert [n.measure.id for n in second.walk()] == ["e", "f"] and second.responses[0].repeated
     assert [n.measure.id for n in cycle.walk()] == ["x", "y", "x"]

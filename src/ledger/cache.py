@@ -110,14 +110,9 @@ def get(key: str):
     directory = cache_dir()
     if directory is None:
         return None
-    try:
-        with open(_entry_path(directory, key), "rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
-                return None
-            value = _read(f)
-    except Exception:  # corrupt, truncated, unreadable, written by other code: parse instead
-        return None
-    _served_as(key, value)
+    value = _read_file(_entry_path(directory, key), _read)
+    if value is not None:
+        _served_as(key, value)
     return value
 
 
@@ -127,23 +122,41 @@ def put(key: str, value) -> bool:
     if directory is None:
         return False
     _served_as(key, value)
-    tmp = None
-    try:
-        os.makedirs(directory, exist_ok=True)
-        final = _entry_path(directory, key)
-        tmp = f"{final}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            _write(value, f)
-        os.replace(tmp, final)
-    except Exception:  # read-only or full disk, unpicklable value: the cache is only an optimisation
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    if not _write_file(directory, _entry_path(directory, key), lambda f: _write(value, f)):
         return False
     _forget_earlier(directory, key)
+    return True
+
+
+def _read_file(path: str, read):
+    """`read(file)` after MAGIC, or None: corrupt, truncated, unreadable, written by other
+    code, a miss either way."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            return read(f)
+    except Exception:
+        return None
+
+
+def _write_file(directory: str, path: str, write) -> bool:
+    """MAGIC and then `write(file)` into `path`, atomically (a temporary file, then a
+    rename); False, with nothing left behind, when it cannot be written (a read-only or
+    full disk, an unpicklable value: the cache is only an optimisation)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            write(f)
+        os.replace(tmp, path)
+    except Exception:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
     return True
 
 
@@ -375,15 +388,7 @@ def _memo_path(directory: str, key: str, name: str) -> str:
 def get_derived(key: str, name: str):
     """The result kept as `name` beside the entry `key`, or None (any failure is a miss)."""
     directory = cache_dir()
-    if directory is None:
-        return None
-    try:
-        with open(_memo_path(directory, key, name), "rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
-                return None
-            return pickle.load(f)
-    except Exception:
-        return None
+    return None if directory is None else _read_file(_memo_path(directory, key, name), pickle.load)
 
 
 def put_derived(key: str, name: str, value) -> bool:
@@ -393,18 +398,7 @@ def put_derived(key: str, name: str, value) -> bool:
     if directory is None or "/" in name or os.sep in name:
         return False
     final = _memo_path(directory, key, name)
-    tmp = f"{final}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, final)
-    except Exception:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    if not _write_file(directory, final, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)):
         return False
     same_what = f"{key}.{name.rsplit('.', 1)[0]}."
     try:

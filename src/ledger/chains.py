@@ -143,12 +143,6 @@ def build_chains(ledger: Ledger, singles: bool = True) -> list[ChainNode]:
     return [root for root, _ in chain_trees(chain_rows(ledger, singles))]
 
 
-def chains_with_stats(ledger: Ledger, singles: bool = True) -> list[tuple[ChainNode, ChainStats]]:
-    """`build_chains`, each chain with its `chain_stats`, counted on the walk that
-    builds it: the same numbers without a second walk over every chain."""
-    return chain_trees(chain_rows(ledger, singles))
-
-
 def chain_rows(ledger: Ledger, singles: bool = True) -> ChainRows:
     """The chains of `build_chains`, flat (see `ChainRows`), with their stats: one walk
     that makes no tree. People's text is printed from these rows; a big ledger's

@@ -233,7 +233,7 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
 
     path = ledger_path(file)
     try:
-        # A big ledger's new cache entry is written by a forked process while the problems are sorted and printed.
+        # A big ledger's new cache entry is begun by a forked process as soon as it is read, beside the checks.
         ledger, problems = load_checked(path, write_behind=True)
         keep(ledger)
     except LedgerUnusable as e:
