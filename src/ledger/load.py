@@ -202,22 +202,44 @@ def _yaml_error(name: str, text: str, err) -> Problem:
     return Problem(name, line, col, "error", f"YAML syntax: {message}")
 
 
+def _python_parser():
+    """PyYAML's own event parser, written in Python: no nesting limit of its own."""
+    from yaml.parser import Parser as _P
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class Parser(Reader, Scanner, _P):
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _P.__init__(self)
+
+    return Parser
+
+
 def parse_tree(name: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """Walk the YAML events into located nodes; no tag ever constructs anything."""
-    import yaml
+    """Walk the YAML events into located nodes; no tag ever constructs anything.
 
+    Events come from libyaml, ten times faster than PyYAML's Python parser. libyaml
+    0.2.6 refuses nesting past its own limit while scanning ahead, before our depth check
+    has seen the 33rd level, with its own message and place; so that the product's limit
+    decides, whatever libyaml is installed, such a file is walked again with the Python
+    parser (which has no limit and looks ahead about 1,024 characters at most)."""
     try:
-        from yaml.cyaml import CParser as Parser  # libyaml: the same events, ten times faster
+        from yaml.cyaml import CParser
     except ImportError:  # pragma: no cover - PyYAML built without libyaml
-        from yaml.parser import Parser as _P
-        from yaml.reader import Reader
-        from yaml.scanner import Scanner
+        return _walk(name, text, _python_parser())
+    root, problems = _walk(name, text, CParser)
+    if problems and _LIBYAML_DEPTH in problems[-1].message:
+        root, problems = _walk(name, text, _python_parser())
+    return root, problems
 
-        class Parser(Reader, Scanner, _P):  # type: ignore[no-redef]
-            def __init__(self, stream):
-                Reader.__init__(self, stream)
-                Scanner.__init__(self)
-                _P.__init__(self)
+
+_LIBYAML_DEPTH = "maximum nesting depth"  # libyaml >= 0.2.6: "exceeded maximum nesting depth"
+
+
+def _walk(name: str, text: str, Parser) -> tuple[Node | None, list[Problem]]:
+    import yaml
 
     E = yaml.events
     problems: list[Problem] = []
