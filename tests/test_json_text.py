@@ -112,13 +112,25 @@ def deep_chain_yaml(depth: int) -> str:
 
 
 # Parses the text and writes it again with the standard library, given room to recurse.
+# Both directions in Python code: from 3.12 the C scanner and encoder stop at a C
+# recursion limit of their own that setrecursionlimit does not raise. A failure in the
+# thread exits non-zero (an exception there alone would leave the exit code 0).
 VERIFY = """
-import json, sys, threading
+import json, json.scanner, os, sys, threading, traceback
 sys.setrecursionlimit(1_000_000)
 threading.stack_size(512 * 1024 * 1024)
 def run():
+    try:
+        check()
+    except BaseException:
+        traceback.print_exc()
+        sys.stdout.flush()
+        os._exit(1)
+def check():
     text = sys.stdin.read()
-    data = json.loads(text)
+    decoder = json.JSONDecoder()
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    data = decoder.decode(text)
     again = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\\n"
     node, depth = data[0], 0
     while node["responses"]:
