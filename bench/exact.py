@@ -17,10 +17,10 @@ import sys
 def main(argv: list[str]) -> int:
     path, outdir, *commands = argv
     os.environ["ESCALATION_LEDGER_NO_CACHE"] = "1"
-    import ledger.load as load
+    import ledger.read as read
 
-    load._FAST_MIN_BYTES = float("inf")  # the fast path never vouches for a file
-    exact = load.load_checked
+    read._FAST_MIN_BYTES = float("inf")  # the fast path never vouches for a file
+    exact = read.load_checked
     loaded: dict = {}
 
     def once(p, **kwargs):  # every problem is located on the exact path, whatever is asked
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
             loaded[p] = exact(p, **kwargs)
         return loaded[p]
 
-    load.load_checked = once
+    read.load_checked = once
     from ledger import cli
 
     for i, command in enumerate(commands):

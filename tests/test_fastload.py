@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ledger.fastload as fastload
-import ledger.load
+import ledger.read
 from ledger.check import check_ledger
-from ledger.fastload import load_fast, locate, screen
-from ledger.load import bundled_ledger_path, decode, load_checked, load_text
+from ledger.fastload import load_fast, screen
+from ledger.load import bundled_ledger_path, decode, load_text
+from ledger.read import load_checked, locate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import gen  # noqa: E402
@@ -249,7 +250,7 @@ def test_problems_in_any_layout_get_the_exact_path_s_locations(text):
     assert problems
     # Block lists are located entry by entry; a flow list is read again exactly, whole.
     assert (locate(fast, text, {p.ref for p in problems}) is None) == text.startswith("measures: [")
-    assert ledger.load._load_big("t.yaml", [text.encode()]) == (*exact(text), ())
+    assert ledger.read._load_big("t.yaml", [text.encode()]) == (*exact(text), ())
 
 
 @SETTINGS
@@ -287,7 +288,7 @@ def test_adding_to_a_big_ledger_reads_it_the_fast_way_and_answers_the_same(tmp_p
     from typer.testing import CliRunner
 
     from ledger.cli import app
-    from ledger.load import load_text_checked
+    from ledger.read import load_text_checked
 
     f = tmp_path / "big.yaml"
     f.write_text(synthetic, encoding="utf-8")

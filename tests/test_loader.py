@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.load import MAX_DEPTH, load_text, parse_date, parse_tree
+from ledger.load import MAX_DEPTH, load_text, parse_tree
+from ledger.values import parse_date
 
 
 def test_libyaml_is_what_parses():

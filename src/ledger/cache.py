@@ -44,7 +44,7 @@ ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MAX_ENTRIES = 64  # one per ledger file a user works with; more are one-off files
 MAGIC = b"ELC3"  # first bytes of an entry; a new entry layout gets a new MAGIC
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
-LOADING_MODULES = ("load.py", "fastload.py", "model.py", "check.py", "cache.py")
+LOADING_MODULES = ("load.py", "fastload.py", "values.py", "read.py", "model.py", "check.py", "cache.py")
 
 
 def cache_dir() -> str | None:

@@ -29,10 +29,9 @@ import os
 import re
 import sys
 from functools import partial
-from itertools import compress, count, repeat
-from operator import attrgetter, call, itemgetter
+from itertools import repeat
+from operator import call, itemgetter
 
-from .load import _CODE, _ID, MAX_SCALAR, parse_date, parse_moment, parse_tree
 from .model import (
     ENUMS,
     EVENT_FIELDS,
@@ -49,6 +48,7 @@ from .model import (
     Source,
     Spec,
 )
+from .values import CODE, ID, MAX_SCALAR, parse_date, parse_moment
 
 
 class _NotClean(Exception):
@@ -457,7 +457,7 @@ class _Builder:
                     raise _NotClean
                 return v
         elif t == "id":
-            match = _ID.match
+            match = ID.match
 
             def conv(v):
                 if type(v) is not str or len(v) > MAX_SCALAR or not match(v):
@@ -477,7 +477,7 @@ class _Builder:
             return {e.value: e for e in ENUMS[t[5:]]}.__getitem__
         elif t in ("codes", "ids", "strs"):
             good: set[str] = set()  # items already found valid
-            check = {"codes": _CODE.match, "ids": _ID.match, "strs": lambda v: v[:1] != ":"}[t]
+            check = {"codes": CODE.match, "ids": ID.match, "strs": lambda v: v[:1] != ":"}[t]
             seen: dict[tuple, tuple] = {}  # equal lists are one tuple: the cache stores it once
 
             def conv(v):
@@ -596,7 +596,7 @@ class _Builder:
             if type(raw) is not dict:
                 raise _NotClean
             for code, label in raw.items():
-                if type(code) is not str or not _CODE.match(code):
+                if type(code) is not str or not CODE.match(code):
                     raise _NotClean
                 if type(label) is not str or len(label) > MAX_SCALAR or label[:1] == ":":
                     raise _NotClean
@@ -607,23 +607,20 @@ class _Builder:
             if type(raw) is not dict:
                 raise _NotClean
             for sid, fields in raw.items():
-                if type(sid) is not str or len(sid) > MAX_SCALAR or not _ID.match(sid):
+                if type(sid) is not str or len(sid) > MAX_SCALAR or not ID.match(sid):
                     raise _NotClean
                 sources[sid] = Source(id=sid, **self.fields(fields, SOURCE_FIELDS))
         measures = self.records(doc.get("measures"), self.measure)
         events = self.records(doc.get("events"), self.event)
         return Ledger(path=self.name, title=title, countries=countries, sources=sources,
                       measures=measures, events=events, located=False,
-                      locs=dict.fromkeys(doc, NOWHERE))  # the top-level keys, in file order: locate() uses it
+                      locs=dict.fromkeys(doc, NOWHERE))  # the top-level keys, in file order: read.locate uses it
 
 
-# --- Locations, on demand ------------------------------------------------------------------
-# A check that finds a problem in an unlocated record needs its line and column. The
-# entries of `measures:` and `events:` are found by their `- ` lines; each wanted entry's
-# lines are read again by load.py's exact reader, and used only if that gives back the
-# very record the fast path built. Anything unexpected returns None: read it all exactly.
+# --- Where the entries of a block list start --------------------------------------------------
+# Used to cut `measures:` into parts, by `read.locate` to find the entries a check
+# complains about, and by `write.py` to place a new entry.
 
-_ID_OF = attrgetter("id")
 _NOTHING_AFTER_KEY = re.compile(r"(?:[ \t]+(?:#[^\n]*)?)?\r?\Z")  # to the end of the key's line
 
 
@@ -674,71 +671,3 @@ def _entry_list(text: str, key: str, following: str | None) -> tuple[int, int, r
     # value); one regular expression finds them at C speed (a search per entry cost 0.2 s
     # at 100,000 measures). With `end` as the end position, `\Z` matches at `end`.
     return start, end, re.compile(f"\n {{{indent}}}-(?=[ \n]|\\Z)")
-
-
-def locate(ledger: Ledger, text: str, refs: set, entries: dict | None = None) -> Ledger | None:
-    """The ledger with every entry whose id is in `refs` located exactly; None if unsure.
-
-    The wanted entries' lines, put one after the other, are themselves a block list: one
-    exact parse reads them all, and each entry's nodes are moved back to its own lines.
-    `entries` is what `load_fast` found of this very text, if anything: a list whose
-    entries it found, with the same key after it, is not searched again (0.1 s at
-    100,000 measures).
-    """
-    import dataclasses
-
-    from . import load
-
-    if None in refs:
-        return None
-    replaced: dict[str, tuple] = {}
-    for key, records, build in (("measures", ledger.measures, "measure"), ("events", ledger.events, "event")):
-        # Which records are wanted, asked in C: a loop over 100,000 records took 0.05 s.
-        wanted = list(compress(count(), map(refs.__contains__, map(_ID_OF, records))))
-        if not wanted:
-            replaced[key] = records
-            continue
-        order = list(ledger.locs)
-        following = order[order.index(key) + 1] if key in order and order.index(key) + 1 < len(order) else None
-        starts = (entries or {}).get((key, following)) or _entry_starts(text, key, following)
-        if starts is None or len(starts) != len(records) + 1:
-            return None
-        pieces, shifts = [], []
-        line, at, joined_lines = 0, 0, 0  # lines before `at` in the file; lines so far in the pieces
-        for i in wanted:
-            a, b = starts[i], starts[i + 1]
-            line += text.count("\n", at, a)
-            at = a
-            piece = text[a:b] if text.endswith("\n", a, b) else text[a:b] + "\n"
-            pieces.append(piece)
-            shifts.append(line - joined_lines)
-            joined_lines += piece.count("\n")
-        root, problems = parse_tree(ledger.path, "".join(pieces))
-        if problems or not isinstance(root, load.Seq) or len(root.items) != len(wanted):
-            return None
-        builder = load._Builder(ledger.path, problems)
-        out = list(records)
-        for i, node, shift in zip(wanted, root.items, shifts):
-            _shift(node, shift)
-            record = getattr(builder, build)(node, i)
-            if problems or record != records[i]:
-                return None
-            out[i] = record
-        replaced[key] = tuple(out)
-    return dataclasses.replace(ledger, measures=replaced["measures"], events=replaced["events"])
-
-
-def _shift(root, lines: int) -> None:
-    """Move every node of a tree parsed from a slice down to where the slice is in the file."""
-    from .load import Map, Seq
-
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        node.line += lines
-        if isinstance(node, Seq):
-            stack.extend(node.items)
-        elif isinstance(node, Map):
-            for k, v in node.items:
-                k.line += lines
-                stack.append(v)

@@ -13,8 +13,6 @@ Bad data is returned as `Problem`s, never raised: one run reports every problem.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import difflib
 import os
 import re
@@ -32,7 +30,6 @@ from .model import (
     WEIGHT_RANGE,
     Event,
     Ledger,
-    LedgerDate,
     Location,
     Measure,
     Problem,
@@ -40,10 +37,10 @@ from .model import (
     Source,
     Spec,
 )
+from .values import CODE, ID, INT, MAX_SCALAR, parse_date, parse_moment
 
 MAX_BYTES = 256 * 1024 * 1024  # a 100,000-measure ledger is about 30 MB
 MAX_DEPTH = 32  # a ledger needs 5 levels; libyaml's composer crashes in the tens of thousands
-MAX_SCALAR = 64 * 1024  # characters in one value; notes longer than this are a mistake
 MAX_ERRORS = 1000  # a file this broken is not a ledger; stop reading it
 MAX_PROBLEMS_PER_KIND = 50  # of the character screen, so a binary file does not flood stderr
 
@@ -328,65 +325,12 @@ def _walk(name: str, text: str, Parser) -> tuple[Node | None, list[Problem]]:
 
 # --- Values ------------------------------------------------------------------------------
 
-_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
-_CODE = re.compile(r"[A-Z][A-Z0-9]{1,5}\Z")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
-_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)\s*(Z|[+-]\d{2}:?\d{2})?\Z")
-_INT = re.compile(r"[+-]?\d+\Z")
-
-
 class Invalid(Exception):
     """A value that does not fit its field; the loader turns it into a Problem."""
 
     def __init__(self, message: str, node: Node | None = None):
         super().__init__(message)
         self.node = node
-
-
-def parse_date(text: str) -> LedgerDate:
-    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` -> LedgerDate; raises ValueError with a plain message."""
-    m = _DATE.match(text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD (or YYYY-MM, YYYY when the source gives no more)")
-    year, month, day = m.groups()
-    if year < "1000":
-        raise ValueError(f"'{text}' has an implausible year")
-    try:
-        if day:
-            return LedgerDate(dt.date.fromisoformat(m.group(0)), "day")
-        if month:
-            return LedgerDate(dt.date(int(year), int(month), 1), "month")
-        return LedgerDate(dt.date(int(year), 1, 1), "year")
-    except ValueError:
-        if month and not 1 <= int(month) <= 12:
-            raise ValueError(f"'{text}' is not a date: there is no month {int(month)}") from None
-        import calendar
-
-        last = calendar.monthrange(int(year), int(month))[1]
-        raise ValueError(f"'{text}' is not a date: {calendar.month_name[int(month)]} {year} has {last} days") from None
-
-
-def parse_moment(text: str) -> dt.date | dt.datetime:
-    """A date (`YYYY-MM-DD`) or a date-time with a UTC offset."""
-    text = text.strip()
-    m = _DATETIME.match(text)
-    if m:
-        day, clock, offset = m.groups()
-        if offset is None:
-            raise ValueError(f"'{text}' has a time but no UTC offset; add one, e.g. {day}T{clock}+00:00")
-        if offset == "Z":
-            offset = "+00:00"
-        elif ":" not in offset:
-            offset = offset[:3] + ":" + offset[3:]
-        try:
-            return dt.datetime.fromisoformat(f"{day}T{clock}{offset}")
-        except ValueError:
-            parse_date(day)  # names the impossible day when that is the trouble
-            raise ValueError(f"'{text}' is not a valid date-time") from None
-    d = parse_date(text)
-    if d.precision != "day":
-        raise ValueError(f"'{text}' is not precise enough for a deadline; give the day (YYYY-MM-DD)")
-    return d.first
 
 
 def _suggest(word: str, choices) -> str:
@@ -423,12 +367,12 @@ class _Builder:
             return v
         if t == "id":
             v = self.scalar(node, what)
-            if not _ID.match(v):
+            if not ID.match(v):
                 raise Invalid(f"{what} '{v}' must be lowercase letters, digits and hyphens", node)
             return v
         if t == "int":
             v = self.scalar(node, what)
-            if not (node.plain and _INT.match(v)):
+            if not (node.plain and INT.match(v)):
                 raise Invalid(f"{what} must be a whole number, not '{v}'", node)
             return int(v)
         if t == "date":
@@ -458,9 +402,9 @@ class _Builder:
             out = []
             for i, item in enumerate(items):
                 v = self.scalar(item, f"item {i + 1} of {what}")
-                if t == "codes" and not _CODE.match(v):
+                if t == "codes" and not CODE.match(v):
                     raise Invalid(f"'{v}' is not a country code: write ISO 3166 alpha-2 in capitals (US, CN) or a code declared under 'countries:'", item)
-                if t == "ids" and not _ID.match(v):
+                if t == "ids" and not ID.match(v):
                     raise Invalid(f"'{v}' in {what} is not an id (lowercase letters, digits, hyphens)", item)
                 locs[f"{spec.name}[{i}]"] = item.loc()
                 out.append(v)
@@ -540,7 +484,7 @@ class _Builder:
         return Event(**values, loc=node.loc(), locs=locs) if ok else None
 
     def source(self, key: Scalar, node: Node) -> Source | None:
-        if not _ID.match(key.value):
+        if not ID.match(key.value):
             self.err(key, f"source id '{key.value}' must be lowercase letters, digits and hyphens")
             return None
         values, _locs, ok = self.fields(node, SOURCE_FIELDS, f"source '{key.value}'", key.value)
@@ -600,7 +544,7 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
             b.err(node, f"'countries' must map codes to names, not {_describe(node)}")
         else:
             for k, v in node.items:
-                if not _CODE.match(k.value):
+                if not CODE.match(k.value):
                     b.err(k, f"country code '{k.value}' must be 2 to 6 capital letters or digits, starting with a letter")
                     continue
                 try:
@@ -658,160 +602,10 @@ def load_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
 def load_ledger(path: str) -> tuple[Ledger | None, list[Problem]]:
     """Read, decode and load a ledger file exactly, every value located; no checks, no cache.
 
-    Raises LedgerUnusable only when it cannot be read. Commands use `load_checked`.
+    Raises LedgerUnusable only when it cannot be read. Commands use `read.load_checked`.
     """
     name, data = read_source(path)
     return _load_bytes(name, data)
-
-
-def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool = False) -> tuple[Ledger | None, list[Problem]]:
-    """Load a ledger and run every check: what commands read. Every problem is located,
-    but for `warnings_located=False` (reports, which only ever show errors): then the
-    warnings about a big file may come back without their line (0), which saves locating
-    them on a first run. Errors are always located.
-
-    The parse cache (`cache.py`: keyed by the content's hash, never stale) is asked
-    first, for a file of any size. On a miss, a small file is read exactly (`load_text`);
-    a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
-    the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
-
-    `write_behind=True` (commands): a big ledger's new cache entry is written by a forked
-    process when a core is free, while the checks and the command run: the measures as
-    soon as the fast path has them (`cache.start_behind`), the rest once the checks have
-    spoken.
-    """
-    from . import cache
-
-    name, data = read_source(path)
-    big = len(data) >= _WRITE_BEHIND_MIN_BYTES
-    key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
-    with no_collections():
-        result = cache.get(key) if key is not None else None
-        if result is not None and result[2] and warnings_located:  # cached before its warnings were located
-            text, _ = decode(name, data)
-            result = _locate_warnings(name, text, *result) if text is not None else None
-            if result is not None and key is not None:
-                cache.put(key, result)
-        if result is None:
-            if len(data) < _FAST_MIN_BYTES:
-                result = (*_with_checks(_load_bytes(name, data)), ())
-            else:
-                box = [data]
-                del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
-                writer = []
-
-                def read(ledger: Ledger) -> None:  # the fast path has the records; the checks have not run
-                    if key is not None and write_behind and big and _a_core_is_free():
-                        writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources)]))
-
-                result = _load_big(name, box, warnings_located, read)
-                if writer and writer[0].finish(result):
-                    key = None  # written behind
-            if key is not None:
-                if write_behind and big and _a_core_is_free():
-                    cache.put_behind(key, result)
-                else:
-                    cache.put(key, result)
-    return result[0], result[1]
-
-
-_WRITE_BEHIND_MIN_BYTES = 8 << 20  # about 20,000 measures: writing the entry takes a tenth of a second
-
-
-def _a_core_is_free() -> bool:
-    from .fastload import _a_core_is_free  # imported already: only asked after a big file was read
-
-    return _a_core_is_free()
-
-
-@contextlib.contextmanager
-def no_collections():
-    """The cyclic garbage collector off while a ledger is loaded or a report built: a big
-    one is millions of new objects, none of them garbage, and collections would only
-    rescan them (a third of a 100,000-measure report's time). What was made lives as long
-    as the command, so it is frozen out of later collections. Also a decorator."""
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.freeze()
-            gc.enable()
-
-
-def _load_big(name: str, box: list[bytes], warnings_located: bool = True, read=None):
-    """Load and check a big file; `box` holds its bytes, and is emptied once they are
-    decoded. (ledger, problems, names of the checks whose warnings are not located)."""
-    text, problems = decode(name, box.pop())
-    if text is None:
-        return None, problems, ()
-    return _checked_text(name, text, warnings_located, read)
-
-
-def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
-    """Ledger text -> (ledger, problems), checks included, every problem located: what
-    `ledger add` reads, before and after its change. Big texts take the fast path."""
-    with no_collections():
-        if len(text) >= _FAST_MIN_BYTES and not decode(name, text.encode("utf-8", "surrogatepass"))[1]:
-            return _checked_text(name, text)[:2]
-        return _with_checks(load_text(name, text))
-
-
-def _checked_text(name: str, text: str, warnings_located: bool = True, read=None):
-    """A big, decoded text, loaded and checked: the fast path when it vouches for the file.
-    (ledger, problems, names of the checks whose warnings were left unlocated). `read` is
-    told the fast path's ledger before the checks run."""
-    from . import fastload
-    from .check import CHECKS
-
-    entries: dict = {}  # where load_fast found entries: locating some need not search again
-    ledger = fastload.load_fast(name, text, entries)
-    if ledger is not None:
-        if read is not None:
-            read(ledger)
-        found = [(check, check(ledger)) for check in CHECKS]
-        problems = [p for _, ps in found for p in ps]
-        if not problems:
-            return ledger, problems, ()
-        spoke = tuple(check.__name__ for check, ps in found if ps)
-        if not warnings_located and all(p.severity == "warning" for p in problems):
-            return ledger, problems, spoke
-        located = _locate_warnings(name, text, ledger, problems, spoke, entries)
-        if located is not None:
-            return located
-    return (*_with_checks(load_text(name, text)), ())
-
-
-def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...],
-                     entries: dict | None = None):
-    """Problems that checks found in records that carry no locations: locate those entries,
-    run again the checks that spoke (locations never change whether a check speaks), and
-    keep the answer only if every problem now has its place. None if that cannot be done.
-    `entries`: what `fastload.load_fast` found of this text on the way, if it was read so."""
-    from . import fastload
-    from .check import CHECKS
-
-    located = fastload.locate(ledger, text, {p.ref for p in problems}, entries)
-    if located is None:
-        return None
-    problems = [p for check in CHECKS if check.__name__ in spoke for p in check(located)]
-    if not all(p.line > 0 for p in problems):
-        return None
-    return located, problems, ()
-
-
-def _with_checks(loaded: tuple[Ledger | None, list[Problem]]) -> tuple[Ledger | None, list[Problem]]:
-    """The loader's problems, then every check's (a ledger too broken to load gets none)."""
-    from .check import check_ledger
-
-    ledger, problems = loaded
-    return ledger, (problems + check_ledger(ledger) if ledger is not None else problems)
-
-
-_FAST_MIN_BYTES = 256 * 1024  # about 300 measures: below this the exact reader is fast enough
 
 
 def _load_bytes(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:

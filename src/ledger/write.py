@@ -241,7 +241,7 @@ def _block_list_fast(text: str, ledger: Ledger) -> Block | None:
 
 def expected_values(fields: dict) -> dict:
     """The asked fields converted the way the loader reads them, for the read-back comparison."""
-    from .load import parse_date, parse_moment
+    from .values import parse_date, parse_moment
 
     out = {}
     for f, v in fields.items():
@@ -286,7 +286,7 @@ def _option_for(new: str, line: int) -> str:
 
 def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, list[Problem]]:
     """Check everything, write nothing: -> (new text, new ledger, new measure, warnings about it)."""
-    from .load import load_text_checked
+    from .read import load_text_checked
 
     old, old_problems = load_text_checked(name, text)
     errors = [p for p in old_problems if p.severity == "error"]
@@ -404,7 +404,8 @@ def add_measure(path: str, fields: dict) -> Added:
     """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
     or LedgerUnusable (the file cannot be opened)."""
     from .fastload import load_fast
-    from .load import load_text, no_collections
+    from .load import load_text
+    from .read import no_collections
 
     fields = {k: v for k, v in fields.items() if v is not None}
     with locked(path):

@@ -172,7 +172,8 @@ def load_or_exit(file: str | None, *, show_warnings: bool = False):
 
     Returns (ledger, problems) with problems holding only warnings.
     """
-    from ..load import LedgerUnusable, load_checked
+    from ..load import LedgerUnusable
+    from ..read import load_checked
 
     path = ledger_path(file)
     try:
@@ -229,7 +230,8 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
 
     Exits 1 when there is an error, 0 otherwise (warnings alone pass).
     """
-    from ..load import LedgerUnusable, load_checked
+    from ..load import LedgerUnusable
+    from ..read import load_checked
 
     path = ledger_path(file)
     try:

@@ -15,7 +15,7 @@ def _ledger(ctx: typer.Context):
     """The ledger for completion, or None; problems are ignored."""
     try:
         from . import ledger_path
-        from ..load import load_checked
+        from ..read import load_checked
 
         file = None
         c = ctx

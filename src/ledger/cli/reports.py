@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from ..load import no_collections  # every report loads a ledger: no start-up cost
+from ..read import no_collections  # every report loads a ledger: no start-up cost
 from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
 from .complete import complete_ids, complete_measure_ids
