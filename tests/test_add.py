@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from ledger.check import check_ledger
 from ledger.cli import app
 from ledger.load import bundled_ledger_path, load_ledger
-from ledger.write import ENV_PAUSE
+from ledger.files import ENV_PAUSE
 
 runner = CliRunner()
 BUNDLED = Path(bundled_ledger_path()).read_bytes()
@@ -218,14 +218,14 @@ def test_twenty_four_writers_at_once_lose_nothing(copy):
     assert len(ledger.measures) == 14 + n
     check = subprocess.run([sys.executable, "-m", "ledger", "check", "-f", str(copy)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    assert not [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+    assert not [f for f in os.listdir(copy.parent) if f.endswith(".ledger-tmp")]
 
 
 def test_a_writer_killed_before_the_rename_leaves_the_old_file(copy):
     p = cli("add", "-f", str(copy), "--id", "killed", *BASIC, env={ENV_PAUSE: "30"})
     tmp = None
     for _ in range(600):  # the temporary file appears once written and fsynced
-        tmp = [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+        tmp = [f for f in os.listdir(copy.parent) if f.endswith(".ledger-tmp")]
         if tmp:
             break
         time.sleep(0.05)
@@ -238,7 +238,7 @@ def test_a_writer_killed_before_the_rename_leaves_the_old_file(copy):
     # the stray temporary file breaks nothing: the next writer gets the lock, clears it, adds
     assert add(copy, "--id", "after-the-crash", *BASIC).exit_code == 0
     assert [m.id for m in loaded(copy).measures][-1] == "after-the-crash"
-    assert not [f for f in os.listdir(copy.parent) if f.endswith(".tmp")]
+    assert not [f for f in os.listdir(copy.parent) if f.endswith(".ledger-tmp")]
 
 
 def test_writers_killed_at_random_moments_leave_old_or_new_content(copy):

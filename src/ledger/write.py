@@ -6,10 +6,8 @@ elsewhere stay byte for byte. Before anything is written the whole new text is
 loaded and checked; the rest of the ledger must read back unchanged and the new
 entry exactly as asked, or nothing is written.
 
-The write itself: a temporary file in the same directory, fsync, the old file's
-mode, `os.replace`, fsync of the directory; all under an exclusive `flock` on a
-sidecar lock file (`.NAME.lock`). Locking the ledger itself does not work: the
-rename swaps the inode under writers waiting on the old one.
+The write itself is `files.write_atomic` (a temporary file beside the ledger, the old
+file's owner, group and mode, `os.replace`), under `files.locked`.
 
 No printing here: failures are raised as `WriteRefused` with problems, and the
 cli turns them into lines and exit codes.
@@ -17,22 +15,12 @@ cli turns them into lines and exit codes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import glob
 import json
-import os
 import re
-import tempfile
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .model import MEASURE_FIELDS, Kind, Ledger, Measure, Problem, Status
-
-# Test-only hook: seconds to sleep between fsync of the temporary file and the
-# rename, so a test can SIGKILL a writer at the worst moment.
-ENV_PAUSE = "ESCALATION_LEDGER_TEST_PAUSE_BEFORE_RENAME"
 
 # Option names as the cli spells them, by field: problems in the new entry name them.
 OPTION = {"id": "--id", "date": "--date", "actor": "--actor", "target": "--target", "kind": "--kind",
@@ -58,11 +46,13 @@ class WriteRefused(Exception):
 
 @dataclass(frozen=True)
 class Added:
-    """What `add_measure` did: the measure as it now reads from the file, and warnings about it."""
+    """What `add_measure` did: the measure as it now reads from the file, warnings about
+    it, and notes about the write itself (hard links left with the old content)."""
 
     path: str
     measure: Measure
     warnings: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
 
 
 # --- Rendering one entry -----------------------------------------------------------------
@@ -320,72 +310,7 @@ def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, l
     return new_text, new, measure, warnings
 
 
-# --- Locking and the atomic write --------------------------------------------------------------------------
-
-
-def lock_path(path: str) -> str:
-    real = os.path.realpath(path)
-    d, base = os.path.split(real)
-    return os.path.join(d, f".{base}.lock")
-
-
-@contextlib.contextmanager
-def locked(path: str) -> Iterator[None]:
-    """Hold an exclusive lock on the ledger's sidecar lock file (never deleted: deleting races)."""
-    import fcntl
-
-    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _temp_prefix(real: str) -> str:
-    return f".{os.path.basename(real)}."
-
-
-def remove_stale_temps(path: str) -> None:
-    """Temporary files left by a writer killed mid-write; call only under the lock."""
-    real = os.path.realpath(path)
-    d = os.path.dirname(real)
-    for stale in glob.glob(os.path.join(glob.escape(d), glob.escape(_temp_prefix(real)) + "*.tmp")):
-        with contextlib.suppress(OSError):
-            os.unlink(stale)
-
-
-def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` (symlinks resolved) by `data`: the old file or the new one, never half."""
-    real = os.path.realpath(path)
-    d = os.path.dirname(real)
-    if mode is None:
-        try:
-            mode = os.stat(real).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=_temp_prefix(real), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
-        pause = os.environ.get(ENV_PAUSE)
-        if pause:
-            time.sleep(float(pause))
-        os.replace(tmp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+# --- Reading, and the whole add ---------------------------------------------------------------------
 
 
 def _read(path: str) -> tuple[str, str, bytes]:
@@ -407,13 +332,19 @@ def add_measure(path: str, fields: dict) -> Added:
     from .load import load_text
     from .read import no_collections
 
+    from .files import locked, remove_stale_temps, write_atomic
+
     fields = {k: v for k, v in fields.items() if v is not None}
+    not_text = [(OPTION.get(f, f), "is not valid UTF-8 text (check the terminal's or the script's encoding)")
+                for f, v in fields.items() if any(_not_utf8(x) for x in ([v] if isinstance(v, str) else v))]
+    if not_text:
+        raise WriteRefused("the new measure is not valid", (), not_text)
     with locked(path):
         remove_stale_temps(path)
         name, text, bom = _read(path)  # under the lock: other writers may have appended
         new_text, _new, measure, warnings = prepare(name, text, fields)
         data = bom + new_text.encode("utf-8")
-        write_atomic(path, data)
+        notes = write_atomic(path, data)
         # read back what is on disk now, still under the lock
         _name, back, _bom = _read(path)
         with no_collections():
@@ -421,7 +352,17 @@ def add_measure(path: str, fields: dict) -> Added:
         again = ledger.measure(measure.id) if ledger is not None else None
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
             raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
-    return Added(name, measure, tuple(warnings))
+    return Added(name, measure, tuple(warnings), tuple(notes))
+
+
+def _not_utf8(text: str) -> bool:
+    """Text with lone surrogates: bytes of a command-line argument that were not UTF-8
+    (Python keeps them as U+DC80..U+DCFF), which no file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def moment_text(value: dt.date | dt.datetime | None) -> str | None:

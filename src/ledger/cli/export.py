@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import FileOpt, JsonOpt, command, emit_json, fail, load_or_exit, usage_error
+from . import FileOpt, JsonOpt, command, emit_json, err, fail, load_or_exit, usage_error
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt
 
 FORMAT_NAMES = ("ics", "dot", "mermaid", "svg", "png", "csv", "jsonl")
@@ -34,44 +34,22 @@ OutOpt = Annotated[
 
 
 def write_output(path: str, data: bytes) -> None:
-    """Write a file all at once: a temporary file beside it, then os.replace.
+    """Write `-o FILE` all at once (`files.write_atomic`): a reader (a calendar polling the
+    .ics, a browser) never sees half a file, a failure leaves the old file as it was, a
+    symlink is written through, a device or pipe is written to, and owner and mode stay."""
+    from ..files import Refused, write_atomic
 
-    A reader (a calendar polling the .ics, a browser) never sees half a file, and
-    a failure leaves the old file as it was.
-    """
-    import tempfile
-
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
+    folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         fail(f"{path}: error: cannot write: no directory {os.path.dirname(path) or '.'}")
-    if os.path.isdir(target):
-        fail(f"{path}: error: cannot write: it is a directory")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+        notes = write_atomic(path, data)
+    except Refused as e:
+        fail(f"error: {e}")
     except OSError as e:
         fail(f"{path}: error: cannot write: {e.strerror or e}")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if os.path.exists(target):
-            try:
-                os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-            except OSError:
-                pass
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        fail(f"{path}: error: cannot write: {e.strerror or e}")
+    for note in notes:
+        err(f"ledger: warning: {note}")
 
 
 def emit(data: bytes | str, output: str | None) -> None:

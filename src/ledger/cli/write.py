@@ -67,6 +67,7 @@ def add(
     Nothing else in the file changes: comments and formatting stay byte for byte.
     Run in a terminal without the required options, it asks for them.
     """
+    from ..files import Refused
     from ..load import LedgerUnusable
     from ..write import OPTION, REQUIRED, WriteRefused, add_measure
 
@@ -88,6 +89,10 @@ def add(
         added = add_measure(path, fields)
     except LedgerUnusable as e:
         fail(f"{e.path}: {e.message}")
+    except Refused as e:
+        fail(str(e))
+    except OSError as e:  # a read-only directory (the lock or the temporary), a full disk
+        fail(f"{path}: not added: {e.strerror or e}{_where(e, path)}; the ledger is unchanged")
     except WriteRefused as e:
         for p in sorted(e.problems, key=lambda p: p.sort_key()):
             err(str(p))
@@ -96,6 +101,8 @@ def add(
         fail(f"{path}: not added: {e.message}")
     for p in added.warnings:
         err(f"ledger: warning: {p.message}")
+    for note in added.notes:
+        err(f"ledger: warning: {note}")
     if json_:
         emit_json(_measure_json(added.measure))
     err(f"added measure '{added.measure.id}' to {added.path}")
@@ -173,8 +180,8 @@ def init(
     force: Annotated[bool, Opt("--force", help="Overwrite PATH if it exists.")] = False,
 ) -> None:
     """Start your own ledger at PATH: a copy of the bundled one, or --empty for a template."""
+    from ..files import Refused, locked, write_atomic
     from ..load import bundled_ledger_path
-    from ..write import locked, write_atomic
 
     if os.path.isdir(path):
         fail(f"{path}: is a directory; give a file name, e.g. {os.path.join(path, 'ledger.yaml')}")
@@ -191,11 +198,23 @@ def init(
     try:
         with locked(path):
             write_atomic(path, data)
+    except Refused as e:
+        fail(str(e))
     except OSError as e:
-        fail(f"{path}: {e.strerror or e}")
+        fail(f"{path}: not created: {e.strerror or e}{_where(e, path)}")
     what = "an empty ledger (a commented template)" if empty else "a copy of the bundled ledger"
     err(f"created {path}: {what}")
     err(f"use it with:  export {ENV_FILE}={_shell_quote(os.path.abspath(path))}   (or --file {_shell_quote(path)})")
+
+
+def _where(e: OSError, path: str) -> str:
+    """' (FILE)' when the failing file is not the ledger itself: its lock or temporary."""
+    import os.path
+
+    culprit = e.filename if isinstance(e.filename, str) else None
+    if culprit and os.path.abspath(culprit) != os.path.abspath(path):
+        return f" ({culprit})"
+    return ""
 
 
 def _shell_quote(s: str) -> str:
