@@ -167,3 +167,41 @@ def test_write_atomic_keeps_the_mode_and_writes_whole(tmp_path):
     assert path.read_bytes() == b"new" * 1000
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o604
     assert [p.name for p in tmp_path.iterdir()] == ["f"]
+
+
+# --- standard output: all of it, or an error ------------------------------------------------
+
+
+def test_output_is_written_in_pieces_and_whole(monkeypatch):
+    monkeypatch.setattr("ledger.cli.STDOUT_PIECE", 7)
+    whole = runner.invoke(app, ["timeline", "--json", "--as-of", "2025-10-14"]).stdout_bytes
+    monkeypatch.undo()
+    assert runner.invoke(app, ["timeline", "--json", "--as-of", "2025-10-14"]).stdout_bytes == whole
+    assert whole.endswith(b"]\n") and len(whole) > 1000
+
+
+def test_a_short_write_is_an_error_never_a_silent_truncation(monkeypatch, capsys):
+    import io
+
+    import ledger.cli as cli
+
+    class Short(io.BytesIO):
+        def write(self, data):  # what a write of more than 2 GiB does on Linux
+            return super().write(bytes(data)[: len(data) - 4096])
+
+    class Stdout(io.TextIOWrapper):
+        pass
+
+    fake = Stdout(Short(), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", fake)
+    with pytest.raises(cli.OutputFailed, match="short write"):
+        cli.write_stdout("x" * 10_000)
+
+
+def test_a_full_disk_behind_stdout_is_exit_1_with_a_message():
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "ledger", "timeline", "--json", "--as-of", "2025-10-14"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "ledger: standard output: No space left on device; the output is incomplete" in proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

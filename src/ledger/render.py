@@ -258,8 +258,17 @@ def deadlines_lines(rows: list[DeadlineRow]) -> str:
 # --- chains ----------------------------------------------------------------------------
 
 
-def _tree_json(root: ChainNode, dates: _DateTexts | None = None) -> dict:
-    """One chain as nested dicts (see `chains_json`)."""
+# Levels of answers one JSON tree holds. jq 1.6 (Debian's) refuses JSON nested deeper
+# than 256, counting an object twice and a list once (measured): a node at level k takes
+# 3k + 3 of those, its actor list one more; 64 leaves room. And indented text of deep
+# nesting grows with the square of the depth (a 10,000-deep chain wrote 2 GB).
+JSON_LEVELS = 64
+
+
+def _tree_json(root: ChainNode, dates: _DateTexts | None = None, cut: list | None = None) -> dict:
+    """One chain as nested dicts (see `chains_json`), at most JSON_LEVELS answers deep: a
+    node at that level with answers of its own gets `continued: true` and no responses,
+    and is added to `cut` (a list) to be continued in a tree of its own."""
     dates = _DateTexts() if dates is None else dates
 
     def node_json(node: ChainNode) -> dict:
@@ -272,15 +281,19 @@ def _tree_json(root: ChainNode, dates: _DateTexts | None = None) -> dict:
 
     # Iterative: json.dumps copes with the nesting, but building it must not recurse.
     top = node_json(root)
-    stack = [(root, top)]
+    stack = [(root, top, 0)]
     while stack:
-        node, out = stack.pop()
+        node, out, level = stack.pop()
         children = out["responses"]
         for child in node.responses:
             c = node_json(child)
             children.append(c)
             if child.responses:
-                stack.append((child, c))
+                if level + 1 < JSON_LEVELS or cut is None:
+                    stack.append((child, c, level + 1))
+                else:
+                    c["continued"] = True
+                    cut.append(child)
     return top
 
 
@@ -290,13 +303,25 @@ def stats_json(stats: ChainStats) -> dict:
 
 def chains_json(chains: Iterable[tuple[ChainNode, ChainStats]]) -> list[dict]:
     """A list of trees. Every node {id, date, actor, target, kind, title, weight, lag_days,
-    repeated, responses}; each root also carries `stats` {steps, depth, moves, weight}."""
+    repeated, responses}; each root also carries `stats` {steps, depth, moves, weight}.
+
+    A chain more than JSON_LEVELS answers deep is cut there: the node at the cut has
+    `continued: true` and empty `responses`, and right after its chain's tree comes a tree
+    starting again at that node, with `continues` (the id of the chain's root) in place of
+    `stats`; and so on, every JSON_LEVELS levels. Every node is written once (as for any
+    chain, a measure answering two measures appears under both), so the output grows with
+    the chain, not with the square of its depth, and jq 1.6 reads it."""
     out = []
     dates = _DateTexts()
     for root, stats in chains:
-        tree = _tree_json(root, dates)
+        cut: list[ChainNode] = []
+        tree = _tree_json(root, dates, cut)
         tree["stats"] = stats_json(stats)
         out.append(tree)
+        for node in cut:  # grows while it is walked: a continuation may be cut again
+            more = _tree_json(node, dates, cut)
+            more["continues"] = root.measure.id
+            out.append(more)
     return out
 
 
@@ -374,9 +399,22 @@ _DATE, _WHO, _TITLE, _ID = attrgetter("date"), attrgetter("actor", "target"), at
 _SHOWN_ABOVE = "; its answers are shown above)"
 
 
+# Levels of answers shown by indentation alone. Deeper lines keep the last indent and say
+# their level (`57> `): text indented by depth grows with the square of a chain's depth
+# (a 50,000-deep chain made 2.5 GB of spaces) and leaves no room for the text.
+INDENT_LEVELS = 16
+
+
+def _indent_text(depth: int) -> str:
+    if depth <= INDENT_LEVELS:
+        return "  " * (depth + 1)
+    return "  " * (INDENT_LEVELS + 1) + f"{depth}> "
+
+
 def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
-    """Each chain's heading, then a line a node, indented by depth: date, who, title, and
-    in brackets the id, the lag (not for a root) and whether its answers are shown above.
+    """Each chain's heading, then a line a node, indented by depth (past INDENT_LEVELS, the
+    level is written instead): date, who, title, and in brackets the id, the lag (not for
+    a root) and whether its answers are shown above.
     Column by column in C (map, zip, join): 100,000 nodes in a fifth of a second."""
     measures, starts = rows.measures, rows.starts
     tails = list(map(_Tails().__getitem__, rows.lags))
@@ -387,10 +425,10 @@ def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
     if focus is not None:
         for at in compress(range(len(tails)), map(focus.__eq__, map(_ID, measures))):
             tails[at] += "  <"
-    indents = ["  " * (depth + 1) for depth in range(max(rows.depths, default=0) + 1)]
+    indents = [_indent_text(depth) for depth in range(max(rows.depths, default=0) + 1)]
     lines = list(map("".join, zip(
         map(indents.__getitem__, rows.depths), map(_DateTexts().__getitem__, map(_DATE, measures)), repeat("  "),
-        map(_WhoTexts().__getitem__, map(_WHO, measures)), repeat("  "), map(_TITLE, measures), repeat("  ("),
+        map(_WhoTexts().__getitem__, map(_WHO, measures)), repeat("  "), _terminal_column(list(map(_TITLE, measures))), repeat("  ("),
         map(_ID, measures), tails)))
     out = []
     for i, stats in enumerate(rows.stats, 1):

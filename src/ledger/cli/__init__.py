@@ -113,6 +113,45 @@ def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
     raise typer.Exit(code)
 
 
+STDOUT_PIECE = 1 << 28  # bytes (or characters) handed to one write call
+
+
+def write_stdout(data: str | bytes) -> None:
+    """All of `data` on stdout, or an OSError: never a silent short write. Python's file
+    objects hand a write of more than 2 GiB to one system call, which writes 2 GiB less
+    4 KiB and returns; the rest was dropped with exit 0. So data goes in pieces, and each
+    piece's count is checked."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None or isinstance(data, str) and not data.isascii() and \
+            (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        for i in range(0, len(data), STDOUT_PIECE):  # a text-only stream (a test's), or not UTF-8
+            piece = data[i:i + STDOUT_PIECE]
+            sys.stdout.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
+        sys.stdout.flush()
+        return
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    view = memoryview(data)
+    try:
+        sys.stdout.flush()  # anything written as text goes first
+        for i in range(0, len(view), STDOUT_PIECE):
+            piece = view[i:i + STDOUT_PIECE]
+            written = out.write(piece)
+            if written is not None and written != len(piece):
+                raise OutputFailed(f"short write ({i + written:,} of {len(data):,} bytes written)")
+        out.flush()
+    except BrokenPipeError:
+        raise  # the reader left: ends quietly (main)
+    except OutputFailed:
+        raise
+    except OSError as e:  # a full disk behind `> file`
+        raise OutputFailed(e.strerror or str(e)) from None
+
+
+class OutputFailed(Exception):
+    """Standard output did not take all of the answer."""
+
+
 def usage_error(message: str) -> NoReturn:
     """A bad option value: exit 2, like every other usage error."""
     err(f"ledger: {message}")
@@ -123,13 +162,7 @@ def emit_json(data) -> None:
     """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline (text: `jsontext`)."""
     from .jsontext import dump_bytes
 
-    payload = dump_bytes(data)
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stream (a test's StringIO)
-        sys.stdout.write(payload.decode("utf-8"))
-        return
-    sys.stdout.flush()  # anything written as text goes first
-    out.write(payload)
+    write_stdout(dump_bytes(data))
 
 
 _console = None
@@ -325,6 +358,9 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OutputFailed as e:
+        err(f"ledger: standard output: {e}; the output is incomplete")
+        sys.exit(EXIT_DATA)
     except Exception as e:  # the boundary: anything unexpected becomes one line
         if state.debug:
             raise

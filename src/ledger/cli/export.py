@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import FileOpt, JsonOpt, command, emit_json, err, fail, load_or_exit, usage_error
+from . import FileOpt, JsonOpt, command, emit_json, err, fail, load_or_exit, usage_error, write_stdout
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt
 
 FORMAT_NAMES = ("ics", "dot", "mermaid", "svg", "png", "csv", "jsonl")
@@ -58,9 +58,7 @@ def emit(data: bytes | str, output: str | None) -> None:
     if output and output != "-":
         write_output(output, data)
     else:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        write_stdout(data)
 
 
 def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_default: bool = False):
@@ -196,7 +194,7 @@ def chart(
         width = max(50, min(shutil.get_terminal_size((80, 24)).columns, 100))
     text = render_chart(buckets, by, ascii=ascii_ or not tty or not _utf8_stdout(),  # type: ignore[arg-type]
                         width=width, title=ledger.title)
-    sys.stdout.write(text)
+    write_stdout(text)
 
 
 def _utf8_stdout() -> bool:

@@ -10,7 +10,6 @@ render.RICH_ROW_LIMIT rows) are printed as plain aligned text, which is fast.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import replace
 from datetime import date
 from typing import Annotated
@@ -18,7 +17,7 @@ from typing import Annotated
 import typer
 
 from ..read import no_collections  # every report loads a ledger: no start-up cost
-from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error
+from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error, write_stdout
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
 from .complete import complete_ids, complete_measure_ids
 
@@ -36,8 +35,7 @@ def _print_header(ledger, selection, count: str | None = None) -> None:
 
 
 def _plain(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_stdout(text)
 
 
 def _header_plain(ledger, selection, count: str | None = None) -> None:
