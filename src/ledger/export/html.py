@@ -200,23 +200,31 @@ def _chain_item(node, is_root: bool) -> str:
             f'<br>{_e(m.title)} <span class="muted">({_e(m.id)}{_e(lag)})</span>{more}')
 
 
+# Levels of answers drawn as nested lists; deeper answers go on in the list at that
+# level, each saying its own level. Browsers stop nesting elements at a few hundred
+# levels (Chromium's parser at 512), and every level indents the text further.
+NESTED_LEVELS = 16
+
+
 def _chain_list(root) -> str:
     # Iterative: a chain thousands of answers long must not exhaust the recursion limit.
     out: list[str] = ['<ul class="chain">']
-    stack: list = [("open", root, True)]
+    stack: list = [("open", root, 0)]
     while stack:
-        op, node, is_root = stack.pop()
+        op, node, level = stack.pop()
         if op == "close":
             out.append("</ul></li>" if node else "</li>")
             continue
-        out.append("<li>" + _chain_item(node, is_root))
-        if node.responses:
+        deep = f'<span class="muted">level {level} · </span>' if level > NESTED_LEVELS else ""
+        out.append("<li>" + deep + _chain_item(node, level == 0))
+        answers = [("open", child, level + 1) for child in reversed(node.responses)]
+        if answers and level < NESTED_LEVELS:  # the answers inside this item, in a list of their own
             out.append("<ul>")
-            stack.append(("close", True, False))
-            for child in reversed(node.responses):
-                stack.append(("open", child, False))
-        else:
-            stack.append(("close", False, False))
+            stack.append(("close", True, level))
+            stack += answers
+        else:  # this item closes first; its answers follow it in the same list
+            stack += answers
+            stack.append(("close", False, level))
     out.append("</ul>")
     return "".join(out)
 
