@@ -135,3 +135,25 @@ def test_chains_json_of_a_deep_chain_names_every_measure_once(deep):
     # each continuation starts again at the node where its tree was cut
     cut = sum(1 for t in data if "continues" in t)
     assert len(ids) == DEPTH + cut and len(set(ids)) == DEPTH
+
+
+# --- lists inside an entry are bounded ----------------------------------------------------------
+
+TAGS = ("measures:\n  - id: many-tags\n    date: 2025-01-01\n    actor: US\n    target: CN\n"
+        "    kind: tariff\n    title: T\n    tags: [{}]\n")
+
+
+@pytest.mark.parametrize("padded", [False, True], ids=["small file", "big file (fast path)"])
+def test_a_list_of_more_than_10000_items_is_a_located_error(tmp_path, padded):
+    text = TAGS.format(", ".join(f"t{i}" for i in range(10_001)))
+    if padded:  # past the fast path's threshold: it must decline, and the exact reader say where
+        text += "".join(f"  - id: pad-{i}\n    date: 2025-01-01\n    actor: US\n    target: CN\n"
+                        f"    kind: fee\n    title: Padding {i}\n" for i in range(3000))
+    (tmp_path / "tags.yaml").write_text(text)
+    result = CliRunner().invoke(whole_app(), ["check", "-f", str(tmp_path / "tags.yaml")])
+    assert result.exit_code == 1
+    col = len("    tags: [") + len(", ".join(f"t{i}" for i in range(10_000))) + 3
+    assert f"tags.yaml:8:{col}: error: more than 10,000 items in one list" in result.stderr
+    ok = TAGS.format(", ".join(f"t{i}" for i in range(10_000)))
+    (tmp_path / "ok.yaml").write_text(ok)
+    assert CliRunner().invoke(whole_app(), ["check", "-f", str(tmp_path / "ok.yaml")]).exit_code == 0

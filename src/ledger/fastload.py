@@ -48,7 +48,7 @@ from .model import (
     Source,
     Spec,
 )
-from .values import CODE, ID, MAX_SCALAR, parse_date, parse_moment
+from .values import CODE, ID, MAX_ITEMS, MAX_SCALAR, parse_date, parse_moment
 
 
 class _NotClean(Exception):
@@ -484,6 +484,8 @@ class _Builder:
                 if type(v) is dict:
                     raise _NotClean
                 items = tuple(v) if type(v) is list else (v,)
+                if len(items) > MAX_ITEMS:  # an error for the exact reader
+                    raise _NotClean
                 known = seen.get(items)  # a list met before is valid: only str items are ever kept
                 if known is not None:
                     return known
@@ -498,7 +500,7 @@ class _Builder:
                 return items
         elif t == "reports":
             def conv(v):
-                if type(v) is not list:
+                if type(v) is not list or len(v) > MAX_ITEMS:
                     raise _NotClean
                 return tuple([self.record(r, REPORT_FIELDS, Report) for r in v])
         else:  # pragma: no cover - every field type is handled above

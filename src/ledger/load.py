@@ -37,7 +37,7 @@ from .model import (
     Source,
     Spec,
 )
-from .values import CODE, ID, INT, MAX_SCALAR, parse_date, parse_moment
+from .values import CODE, ID, INT, MAX_ITEMS, MAX_SCALAR, parse_date, parse_moment
 
 MAX_BYTES = 256 * 1024 * 1024  # a 100,000-measure ledger is about 30 MB
 MAX_DEPTH = 32  # a ledger needs 5 levels; libyaml's composer crashes in the tens of thousands
@@ -298,6 +298,9 @@ def _walk(name: str, text: str, Parser) -> tuple[Node | None, list[Problem]]:
                 root = node
                 continue
             parent = stack[-1]
+            if len(parent.items) >= MAX_ITEMS and len(stack) >= 3:  # inside an entry (see values.MAX_ITEMS)
+                return fail(node.loc(), f"more than {MAX_ITEMS:,} items in one {'list' if isinstance(parent, Seq) else 'mapping'}: "
+                                        "an entry's lists name a few countries, answers or tags")
             if isinstance(parent, Seq):
                 parent.items.append(node)
             elif pending_key[-1] is None:
