@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import ledger.fastload as fastload
@@ -53,6 +53,89 @@ def assert_fast_agrees(text: str, name: str = "t.yaml"):
 @pytest.fixture(scope="module")
 def synthetic() -> str:
     return gen.to_yaml(gen.generate(1000, seed=11))
+
+
+# --- Every divergence ever found between the two readers ------------------------------------
+# Each is a file on which the fast path once gave another answer than the exact reader.
+# The first two are issue 12's (an attacker's); the others were found by bench/fuzz.py
+# (seed and mutant in the name: `python bench/fuzz.py --seed S --only I --show`, against
+# the fast path of the time). Never remove one: a grammar that is widened again must
+# still give the exact reader's answer on each.
+
+_ENTRY = "measures:\n  - id: a\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: tariff\n"
+DIVERGENCES = {
+    "issue 12: a flow mapping broken over two lines": "sources:\n  s: {title: T, publisher\n  : P}\n" + _ENTRY + "    title: T\n",
+    "issue 12: a surrogate pair written as two escapes": _ENTRY + '    title: "x\\ud83d\\ude00"\n',
+    "fuzz 1-1143: a surrogate pair (upper case) inside quoted text": _ENTRY + '    title: T\n    quote: "annou\\uDBFF\\uDFFFd"\n',
+    "fuzz 1-2024: a surrogate pair among other escapes": _ENTRY + '    title: "Quoted: \\u00e9 \\"\\ud83d\\ude00q\\""\n',
+    "fuzz 1-444: a flow mapping cut before its last value": "sources:\n  src-1: {title: \"T\", publisher: \"P\", published\n"
+                                                            "    : 2008-11-01}\n" + _ENTRY.replace("kind: tariff\n", "kind: tariff\n    sources: [src-1]\n") + "    title: T\n",
+    "fuzz 1-6256: a document end marker before the content": "# a comment\n...\n#\n" + _ENTRY + "    title: T\n",
+    "fuzz 1-12456: a document end marker with a comment, first": "# expect: nothing\n... #\n" + _ENTRY + "    title: T\n",
+}
+
+
+@pytest.mark.parametrize("text", DIVERGENCES.values(), ids=DIVERGENCES.keys())
+def test_every_divergence_ever_found_gets_the_exact_answer(text):
+    assert load_text("t.yaml", text)[1]  # each is an error to the exact reader
+    assert assert_fast_agrees(text) is None
+    # What a command gets from a big file: the same problems, at the same places.
+    assert ledger.read._load_big("t.yaml", [text.encode()]) == (*exact(text), ())
+    with pytest.MonkeyPatch.context() as m:  # and read part by part, by two processes
+        m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+        m.setattr(ledger.fastload, "PART_ENTRIES", 1)
+        m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+        m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+        assert load_fast("t.yaml", text) is None
+
+
+# --- The grammar: what the fast path may vouch for -----------------------------------------
+
+
+@pytest.mark.parametrize("n,seed", [(1, 1), (50, 2), (300, 3), (1000, 11)])
+def test_every_generated_ledger_is_inside_the_grammar(n, seed):
+    # Big real files keep the fast path: bench/gen.py's ledgers stand in for them.
+    assert screen(gen.to_yaml(gen.generate(n, seed=seed)))
+
+
+def test_the_bundled_ledger_is_inside_the_grammar():
+    assert screen(Path(bundled_ledger_path()).read_text(encoding="utf-8"))
+
+
+ADD_TEXT = st.text(max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=ADD_TEXT, notes=ADD_TEXT, tags=st.lists(ADD_TEXT, max_size=3), geometry=st.sampled_from([(0, 2), (2, 2), (4, 4), (2, 3)]),
+       weight=st.sampled_from([None, "3", "-2", "+1", "05"]), kind=st.sampled_from(["tariff", "export-control"]))
+@example(title='"', notes="\\", tags=["\x85\u2028\ufeff", "\x00"], geometry=(2, 2), weight=None, kind="tariff")
+@example(title="#1", notes="a: b", tags=["- x", "[a]"], geometry=(0, 2), weight="-2", kind="tariff")
+@example(title="😀\ud7ff\ue000", notes="\t\r\n", tags=[""], geometry=(2, 3), weight="05", kind="tariff")
+def test_every_entry_ledger_add_writes_is_inside_the_grammar(title, notes, tags, geometry, weight, kind):
+    from ledger.write import render_entry
+
+    fields = {"id": "new-one", "date": "2025-11-02", "actor": ["US"], "target": ["CN", "EU"], "kind": kind, "title": title,
+              "notes": notes, "tags": tags, "weight": weight, "effective": "2025-12-01", "responds_to": ["a", "b"],
+              "sources": ["s"], "quote": title, "status": "in-force"}
+    text = "sources:\n  s:\n    title: T\n    publisher: P\nmeasures:\n" + render_entry(fields, *geometry)
+    assert screen(text), text
+    assert assert_fast_agrees(text) is not None or load_text("t.yaml", text)[1]  # vouched for, unless it is an error
+
+
+def test_a_part_outside_the_grammar_declines_without_reading_the_file_whole(monkeypatch, synthetic):
+    import yaml_rs
+
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+    last = synthetic.rindex("\n  - id: ")
+    text = synthetic[:last] + "\n  - {id: x}" + synthetic[last:]  # in the child's share
+    read = []
+    real = yaml_rs.loads
+    monkeypatch.setattr(yaml_rs, "loads", lambda text, **kw: read.append(len(text)) or real(text, **kw))
+    assert fastload._in_parts("t.yaml", text, *fastload._measure_list(text)[1:]) is False
+    assert load_fast("t.yaml", text) is None
+    assert not read  # this process screened its share first, the child its own; nothing was read
 
 
 def test_a_clean_synthetic_ledger_takes_the_fast_path_and_loads_the_same(synthetic):
@@ -124,9 +207,11 @@ CLEAN_VARIANTS = {
     "version": ("measures:\n", "version: 1\nmeasures:\n"),
     "quoted version": ("measures:\n", "version: '1'\nmeasures:\n"),
     "a block scalar": ("kind: tariff\n", "kind: tariff\n    notes: |\n      Line one, not *an alias*\n      and & not an anchor\n"),
-    "CRLF line ends": ("\n", "\r\n"),
 }
-BASE = SMALL.replace("title: A tariff", 'title: "A tariff"')
+# SMALL with its flow mappings written as blocks: flow mappings are outside the grammar.
+BLOCK_SMALL = SMALL.replace("  s: {title: T, publisher: P}\n", "  s:\n    title: T\n    publisher: P\n").replace(
+    "  - {id: e, date: 2025-03-01, title: Talks, kind: talks}\n", "  - id: e\n    date: 2025-03-01\n    title: Talks\n    kind: talks\n")
+BASE = BLOCK_SMALL.replace("title: A tariff", 'title: "A tariff"')
 
 
 @pytest.mark.parametrize("old,new", CLEAN_VARIANTS.values(), ids=CLEAN_VARIANTS.keys())
@@ -163,6 +248,8 @@ DECLINED = {
     "unknown top-level key left empty": ("measures:\n", "titel:\nmeasures:\n"),
     "hex under an escaped key": ("kind: tariff\n", 'kind: tariff\n    "weig\\x68t": 0x2\n'),
     "escaped key in a flow mapping": ("measures:\n", 'measures:\n  - {"id": x, "weig\\u0068t": 0o2}\n'),
+    "CRLF line ends": ("\n", "\r\n"),
+    "a flow mapping": ("  s:\n    title: T\n    publisher: P\n", "  s: {title: T, publisher: P}\n"),
 }
 
 
@@ -231,13 +318,14 @@ def test_strings_in_every_style_read_the_same_as_the_exact_reader(text):
 
 
 LAYOUTS = {
-    "block list, items indented": SMALL,
+    "block list, items indented": BLOCK_SMALL,
     "block list, items at the key's indent": "measures:\n- id: a\n  date: 2025-01-02\n  actor: US\n  target: XQ\n  kind: tariff\n"
                                              "  title: T\n  responds_to: [gone]\n- id: a\n  date: 2025-01\n  actor: CN\n"
                                              "  target: US\n  kind: truce\n  title: U\n",
-    "flow list of entries": "measures: [{id: a, date: 2025-01-02, actor: US, target: CN, kind: tariff, title: T, responds_to: [gone]},\n"
+    "block list, entries as flow mappings (declined)": SMALL,
+    "flow list of entries (declined)": "measures: [{id: a, date: 2025-01-02, actor: US, target: CN, kind: tariff, title: T, responds_to: [gone]},\n"
                             "           {id: a, date: 2025-01-03, actor: US, target: XQ, kind: fee, title: U}]\n",
-    "entries after a comment and a blank line": SMALL.replace("measures:\n", "measures:\n  # the measures\n\n"),
+    "entries after a comment and a blank line": BLOCK_SMALL.replace("measures:\n", "measures:\n  # the measures\n\n"),
 }
 
 
@@ -245,11 +333,12 @@ LAYOUTS = {
 def test_problems_in_any_layout_get_the_exact_path_s_locations(text):
     # _load_big is what load_checked runs on a big file; these small ones stand in for them.
     fast = load_fast("t.yaml", text)
-    assert fast is not None
-    problems = check_ledger(fast)
-    assert problems
-    # Block lists are located entry by entry; a flow list is read again exactly, whole.
-    assert (locate(fast, text, {p.ref for p in problems}) is None) == text.startswith("measures: [")
+    if "{" in text:  # flow mappings are outside the grammar: declined, the exact path answers
+        assert fast is None
+    else:  # block lists are located entry by entry
+        problems = check_ledger(fast)
+        assert problems
+        assert locate(fast, text, {p.ref for p in problems}) is not None
     assert ledger.read._load_big("t.yaml", [text.encode()]) == (*exact(text), ())
 
 
@@ -270,18 +359,23 @@ def test_entry_starts_are_the_lines_at_the_first_dash_s_indent(rest, indent):
     assert _entry_starts(text, "measures", None) == expected + [len(text)]
 
 
-SCALAR_FORMS = [r'"\e\a\b\0"', r'"\N\_\L\P"', r'"\x41\u00e9\U0001F600"', r'"\/"', r'"\ "', r'"\t"', '"a\\\n      b"',
-                '"a\n      b"', '"a\n\n      b"', "'a\n      b'", "'a\n\n      b'", "a\n      b", "a\n\n      b",
-                "|\n      a\n       b\n", ">\n      a\n      b\n\n      c\n", ">-\n      a\n", "|+\n      a\n\n",
-                "|2\n        a\n", '"\\""', "''''", "'a''b'", '"a # b"', "a # comment", "a#b", '"trailing  "', "x  ",
-                ">\n      a\n        indented\n      b\n", "|\n      a\n    # a comment after the block\n"]
+SCALAR_FORMS = [r'"\t"', '"\\""', "''''", "'a''b'", '"a # b"', "a # comment", "a#b", '"trailing  "', "x  ",
+                ">\n      a\n      b\n\n      c\n", ">-\n      a\n", "|+\n      a\n\n", "|\n      a\n    # a comment after the block\n"]
+# Outside the grammar (escapes beyond JSON's, a scalar over several lines, a line indented
+# deeper inside a block scalar, an explicit indentation): declined, the exact path answers.
+SCALAR_FORMS_OUTSIDE = [r'"\e\a\b\0"', r'"\N\_\L\P"', r'"\x41\u00e9\U0001F600"', r'"\/"', r'"\ "', '"a\\\n      b"',
+                        '"a\n      b"', '"a\n\n      b"', "'a\n      b'", "'a\n\n      b'", "a\n      b", "a\n\n      b",
+                        "|\n      a\n       b\n", "|2\n        a\n", ">\n      a\n        indented\n      b\n"]
 
 
-@pytest.mark.parametrize("form", SCALAR_FORMS)
+@pytest.mark.parametrize("form", SCALAR_FORMS + SCALAR_FORMS_OUTSIDE)
 def test_every_scalar_form_reads_the_same_text(form):
     text = f"measures:\n  - id: a\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: tariff\n    title: T\n    notes: {form}\n"
     fast = assert_fast_agrees(text)
-    assert fast is not None and fast.measures[0].notes == load_text("t.yaml", text)[0].measures[0].notes
+    if form in SCALAR_FORMS_OUTSIDE:
+        assert fast is None
+    else:
+        assert fast is not None and fast.measures[0].notes == load_text("t.yaml", text)[0].measures[0].notes
 
 
 def test_adding_to_a_big_ledger_reads_it_the_fast_way_and_answers_the_same(tmp_path, monkeypatch, synthetic):
@@ -312,16 +406,15 @@ def test_adding_to_a_big_ledger_reads_it_the_fast_way_and_answers_the_same(tmp_p
 
 SPLICE_LAYOUTS = {
     "bundled": Path(bundled_ledger_path()).read_text(encoding="utf-8"),
-    "small": SMALL,
+    "small": BLOCK_SMALL,
     "items at the key's indent": LAYOUTS["block list, items at the key's indent"],
-    "wide dash offset": SMALL.replace("  - id: a\n    date", "  -   id: a\n      date").replace(
+    "wide dash offset": BLOCK_SMALL.replace("  - id: a\n    date", "  -   id: a\n      date").replace(
         "\n    actor: US\n    target: [CN, EU]\n    kind: tariff\n    title: A tariff\n    effective: 2025-02-01T00:01:00-05:00\n    responds_to: [b]",
         "\n      actor: US\n      target: [CN, EU]\n      kind: tariff\n      title: A tariff\n      effective: 2025-02-01T00:01:00-05:00\n      responds_to: [b]"),
-    "comments and blanks before the next key": SMALL.replace("\nsources:", "\n\n# the sources\n\nsources:"),
-    "measures last, no final newline": "version: 1\nmeasures:\n  - {id: a, date: 2025-01-02, actor: US, target: CN, kind: fee, title: T}\n"
+    "comments and blanks before the next key": BLOCK_SMALL.replace("\nsources:", "\n\n# the sources\n\nsources:"),
+    "measures last, no final newline": "version: 1\nmeasures:\n  - id: a\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: fee\n    title: T\n"
                                        "  - id: b\n    date: 2025-01-03\n    actor: CN\n    target: US\n    kind: fee\n    title: U",
-    "CRLF": SMALL.replace("\n", "\r\n"),
-    "blank line between entries": SMALL.replace("\n  - id: b", "\n\n  - id: b"),
+    "blank line between entries": BLOCK_SMALL.replace("\n  - id: b", "\n\n  - id: b"),
 }
 NEW_ENTRY = {"id": "new-one", "date": "2025-11-02", "actor": ["US"], "target": ["CN"], "kind": "tariff", "title": "New"}
 
@@ -387,16 +480,16 @@ def test_any_mutation_read_in_parts_by_two_processes_keeps_the_invariant(text):
 
 
 SPANNING = {  # an entry line that is not where an entry starts: a cut may fall there
-    "flow list over lines": SMALL.replace("responds_to: [b]", "responds_to: [b,\n  - x]"),
-    "quoted text over lines": SMALL.replace("title: A tariff\n", 'title: "A tariff\n  - x"\n'),
-    "a document end": SMALL.replace("  - id: b\n", "...\n  - id: b\n"),
-    "a document start": SMALL.replace("  - id: b\n", "---\n  - id: b\n"),
-    "a comment between the parts": SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
-    "a value on the key's line": SMALL.replace("measures:\n", "measures: []\n"),
-    "null on the key's line": SMALL.replace("measures:\n", "measures: ~\n"),
-    "a comment on the key's line": SMALL.replace("measures:\n", "measures:  # the moves\n"),
+    "flow list over lines": BLOCK_SMALL.replace("responds_to: [b]", "responds_to: [b,\n  - x]"),
+    "quoted text over lines": BLOCK_SMALL.replace("title: A tariff\n", 'title: "A tariff\n  - x"\n'),
+    "a document end": BLOCK_SMALL.replace("  - id: b\n", "...\n  - id: b\n"),
+    "a document start": BLOCK_SMALL.replace("  - id: b\n", "---\n  - id: b\n"),
+    "a comment between the parts": BLOCK_SMALL.replace("  - id: b\n", "# b\n  - id: b\n"),
+    "a value on the key's line": BLOCK_SMALL.replace("measures:\n", "measures: []\n"),
+    "null on the key's line": BLOCK_SMALL.replace("measures:\n", "measures: ~\n"),
+    "a comment on the key's line": BLOCK_SMALL.replace("measures:\n", "measures:  # the moves\n"),
 }
-assert all(text != SMALL for text in SPANNING.values())
+assert all(text != BLOCK_SMALL for text in SPANNING.values())
 
 
 @pytest.mark.parametrize("text", [*LAYOUTS.values(), *SPANNING.values()], ids=[*LAYOUTS, *SPANNING])

@@ -1,4 +1,4 @@
-"""The fast path for big, clean ledgers: yaml-rs (Rust) reads the file, records are built
+r"""The fast path for big, clean ledgers: yaml-rs (Rust) reads the file, records are built
 straight from its values, and locations are found later, only for entries a check
 complains about.
 
@@ -8,19 +8,47 @@ the records `load.py` would return (without their locations) or None, and None s
 the file down the exact path. So a file with any problem at all, or with anything this
 path cannot vouch for, is read by `load.py`; being fast never changes an answer.
 
-What it cannot vouch for, and so declines:
-  - anything yaml-rs reports (syntax, duplicate keys, nesting deeper than it allows);
-  - a tab character, a directive, or a `&`, `*` or `!` where a node can start (anchors,
-    aliases and tags, which `load.py` rejects; yaml-rs would expand or drop them);
+Two YAML parsers (libyaml, YAML 1.1, behind `load.py`; yaml-rs, YAML 1.2, here) agree
+only on part of YAML. So this path vouches only for text inside a small grammar, checked
+by `screen` before any value from yaml-rs is used (a list of what to refuse was tried
+first, and an attacker found what it missed). Every line, separated by `\n` alone, is
+one of these (a line's end is `\n`, or the end of the text):
+
+    line      = blank | entry-key | key-value | item | block
+    blank     = " "* ("#" any*)?                        (empty, spaces, or a comment)
+    entry-key = " "* ("-" " "+)? KEY ":" (" "+ ("#" any*)?)?     (a mapping or list below)
+    key-value = " "* ("-" " "+)? KEY ":" " "+ VALUE (" "+ "#" any* | " "*)
+    item      = " "* "-" " "+ VALUE (" "+ "#" any* | " "*)
+    block     = I KEY ":" " "+ ("|" | ">") ("-" | "+")? "\n"
+                ("\n"* I "  " non-space any* "\n")+     (every content line exactly two
+                                                          spaces deeper than the key: I)
+                followed by the end, or by a line that is not blank-with-spaces and is
+                less indented than the content
+    KEY       = [A-Za-z0-9_] [A-Za-z0-9_-]{0,127}        (a plain word, never quoted)
+    VALUE     = plain | single | double | flow
+    plain     = one line; first character not a space or an indicator (- ? : , [ ] { } # &
+                * ! | > ' " % @ `), but "-" before a digit is allowed; no ": ", no ":" at
+                the end, no " #"; no Unicode space inside (Python's \s)
+    single    = "'" ([^'\n] | "''")* "'"
+    double    = '"' ([^"\\\n] | escape)* '"'
+    escape    = \\ \" \n \r \t \b \f, or \u and four hex digits that are not a
+                surrogate (\uD800-\uDFFF): the escapes `ledger add` writes (JSON's)
+    flow      = "[" " "* (item (" "* "," " "* item)*)? " "* "]"     (one line, no nesting,
+                no trailing comma), each item a single, a double, or a flow-plain:
+                a plain without any of , [ ] { } # :
+
+Nothing else: no tab and no carriage return anywhere, no flow mapping `{}`, no scalar or
+flow list over several lines, no anchor, alias, tag, directive, document marker,
+explicit key `?` or quoted key. `bench/fuzz.py` compares the two readers on mutated
+ledgers to find where the grammar is still too wide; every divergence it ever found is a
+named test in tests/test_fastload.py.
+
+Inside the grammar, yaml-rs still decides the structure, and this path still declines:
+  - anything yaml-rs reports (syntax, duplicate keys, bad indentation);
   - a plain number yaml-rs reads differently from the text the user typed (`+5`, `007`,
-    `0x1F`, `1_000`): `load.py` reads text, yaml-rs resolves numbers;
+    `0x1F`, `1_000`): `load.py` reads text, yaml-rs resolves numbers (`_ints_as_typed`);
   - any value that is not what its field wants (a number or true/false where text is
-    wanted, an unknown field, a bad date, an empty required field...);
-  - text starting with `:`: `[:x]` is a value to YAML 1.2 and yaml-rs, an error to libyaml;
-  - a reserved indicator (`@`, a backquote) where a value starts, and `|` or `>` that is
-    not a block scalar's header.
-The screens look at characters, not at parsed YAML, so they also fire on harmless text
-("title: + 5", a `*` starting a line of a block scalar); that costs speed, never truth.
+    wanted, an unknown field, a bad date, an empty required field...).
 """
 
 from __future__ import annotations
@@ -55,22 +83,6 @@ class _NotClean(Exception):
     """Something this path cannot vouch for: read the file with load.py instead."""
 
 
-def _at_node_start(text: str, i: int, *, flow: bool = True) -> bool:
-    """Could a YAML node start at text[i]? After a line break, `- `, `: ` or `? ` (with
-    the blank), a flow indicator (`[`, `{`, `,`), or a quoted flow key's `:`."""
-    j = i
-    while j and text[j - 1] in " \t":
-        j -= 1
-    if j == 0 or text[j - 1] == "\n":
-        return True
-    c = text[j - 1]
-    if c == ":":
-        return j < i or (j >= 2 and text[j - 2] in "\"'")
-    if flow and c in "[{,":
-        return True
-    return flow and c in "-?" and j < i
-
-
 def _occurrences(text: str, ch: str):
     i = text.find(ch)
     while i != -1:
@@ -78,47 +90,45 @@ def _occurrences(text: str, ch: str):
         i = text.find(ch, i + 1)
 
 
-def screen(text: str) -> bool:
-    """True when nothing in the text needs the exact reader's judgement.
+# --- The grammar (see the module's docstring) -------------------------------------------
+# One regular expression, run in C over the whole text: a possessive repetition of lines,
+# each alternative ordered by how often it occurs in a big ledger, every quantifier
+# possessive (a backtracking point kept per line made it three times slower). At 100,000
+# measures (41 MB, 1.2 million lines) it takes about 0.3 s; a big file's two halves are
+# screened by the two processes that read them (`_in_parts`).
 
-    Declines tabs, directives (`%` at a line start), and where a node can start: `&`,
-    `*`, `!` (anchors, aliases, tags: load.py rejects them, yaml-rs would expand or drop
-    them), `?` (explicit keys), the reserved `@` and backquote, and `|` or `>` that is not
-    a block scalar's header; and a double-quoted key written with an escape
-    (`"weig\\x68t": 0x5`): the integer check after the read (`_ints_as_typed`) finds a
-    field by its name in the text. `str.find` walks the text at memory speed; these
-    characters are rare in ledgers, and each one found is judged by what stands before it
-    ("US & China" passes).
-    """
-    if "\t" in text:
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,127}+"
+_FIRST = r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-(?=[0-9]))"""  # a plain scalar's first character
+_PLAIN = (_FIRST + r"[^\s:]*+(?::++[^\s:]++)*+"  # words: no ": ", no ":" at the end ...
+          r"(?:[ ]++[^\s:#][^\s:]*+(?::++[^\s:]++)*+)*+")  # ... and no word starting with "#"
+_FLOW_PLAIN = _FIRST + r"[^\s,\[\]{}#:]*+(?:[ ]++[^\s,\[\]{}#:]++)*+"
+_SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
+_DOUBLE = r'"[^"\\\n]*+(?:\\(?:[\\"nrtbf]|u(?![dD][89abAB])[0-9a-fA-F]{4})[^"\\\n]*+)*+"'
+_ITEM = f"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
+_FLOW = rf"\[[ ]*+(?:{_ITEM}[ ]*+(?:,[ ]*+{_ITEM}[ ]*+)*+)?\]"
+_VALUE = f"(?:{_DOUBLE}|{_PLAIN}|{_FLOW}|{_SINGLE})"
+_EOL = r"(?:[ ]++\#.*+|[ ]*+)(?:\n|\Z)"
+_BLOCK = (rf"(?P<i>[ ]*+){_KEY}:[ ]++[|>][+-]?\n"
+          r"\n*+(?:(?P=i)[ ][ ][^ \n].*+(?:\n|\Z)\n*+)++"  # content lines, each two spaces deeper
+          r"(?![ ]++(?:\n|\Z))(?!(?P=i)[ ][ ])")  # then no line of spaces, nothing deeper
+_LINES = re.compile(rf"""(?:
+    [ ]*+(?:
+        {_KEY}:(?:[ ]++(?:{_VALUE}{_EOL}|(?:\#.*+)?(?:\n|\Z))|(?:\n|\Z))
+      | -[ ]++(?:{_KEY}:(?:[ ]++{_VALUE})?{_EOL}|{_VALUE}{_EOL})
+      | (?:\#.*+)?(?:\n|\Z)
+    )
+  | {_BLOCK}
+)*+""", re.VERBOSE)
+
+
+def screen(text: str, start: int = 0, end: int | None = None) -> bool:
+    """True when text[start:end] is inside the grammar this path vouches for (the module's
+    docstring). `start` is where a line starts, `end` where one ends (at its line break
+    or the end of the text), so that parts of a file can be screened apart."""
+    end = len(text) if end is None else end
+    if text.find("\t", start, end) != -1 or text.find("\r", start, end) != -1:
         return False
-    for ch in "&*!?@`":
-        for i in _occurrences(text, ch):
-            if _at_node_start(text, i):
-                return False
-    for i in _occurrences(text, "%"):
-        if i == 0 or text[i - 1] == "\n":
-            return False
-    for ch in "|>":  # a block scalar's header: `|` or `>`, indicators, then nothing but a comment
-        for i in _occurrences(text, ch):
-            if _at_node_start(text, i) and (not _at_node_start(text, i, flow=False) or not _BLOCK_HEADER.match(text, i + 1)):
-                return False
-    i = text.find("\\")
-    while i != -1:  # a key is on one line: look at each line with a backslash once
-        start, end = text.rfind("\n", 0, i) + 1, text.find("\n", i)
-        end = len(text) if end == -1 else end
-        if _ESCAPED_KEY.search(text, start, end):
-            return False
-        i = text.find("\\", end)
-    return True
-
-
-# A double-quoted scalar with an escape in it, then a colon: a key (or, harmlessly, text
-# that looks like one inside a value).
-_ESCAPED_KEY = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)+"[ \t]*:')
-
-
-_BLOCK_HEADER = re.compile(r"[0-9+-]{0,2}[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
+    return _LINES.match(text, start, end).end() == end
 
 
 # A plain number yaml-rs reads as an int, but whose text is not the int's own
@@ -149,19 +159,21 @@ def load_fast(name: str, text: str, entries: dict | None = None) -> Ledger | Non
     processes at once (`_in_parts`). Where the entries of `measures:` start was then
     found on the way: given a dict as `entries`, this puts them there for `locate`.
     """
-    if not screen(text):
-        return None
     from importlib.util import find_spec
 
     if find_spec("yaml_rs") is None:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
         return None
     found = _measure_list(text) if len(text) >= PARTS_MIN_CHARS else None
     read = _in_parts(name, text, *found[1:]) if found is not None else None
+    if read is False:  # a part is outside the grammar
+        return None
     if read is not None:
         ledger, starts = read
         if entries is not None:
             entries["measures", found[0]] = starts
         return ledger
+    if not screen(text):
+        return None
     read = _read(name, text)
     if read is None or (read[1] and not _ints_as_typed(text, read[1])):
         return None
@@ -268,11 +280,12 @@ def _doc_marker_in(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None:
+def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None | bool:
     """The ledger, its measures read part by part (`_measures`), the last ones by a forked
     child when a core is free, and where each entry starts, then `end` (`_entry_list`
-    gives start, end and dashes); None if unsure. The child is always waited for, so its
-    time and memory count in this command's own."""
+    gives start, end and dashes); None if unsure, False if the text is outside the
+    grammar. Each process screens the text it reads before it reads it. The child is
+    always waited for, so its time and memory count in this command's own."""
     import dataclasses
     import io
     import pickle
@@ -304,6 +317,8 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
                 os._exit(0)
         os.close(w)
     try:
+        if not (screen(text, 0, here) and screen(text, end)):  # the child screens here..end
+            return False
         starts = _starts_of(text, first, here, dashes, cut is None)
         if starts is None:
             return None
@@ -321,8 +336,8 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
                 r = -1
                 sent = io.BytesIO(pipe.read())
             sent_int_keys = pickle.load(sent)
-            if sent_int_keys is None:
-                return None
+            if sent_int_keys is None or sent_int_keys is False:
+                return sent_int_keys
             int_keys |= sent_int_keys
             starts[-1:] = pickle.load(sent)
             columns = [pickle.load(sent) for _ in range(_SENT_FIELDS)]
@@ -369,16 +384,19 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
 
 
 def _send_part(name: str, text: str, first: int, end: int, dashes: re.Pattern, w: int) -> None:
-    """In the child: the fields given as plain integers (None if unsure), where each
-    entry from `first` (an entry's start) on starts, then the measures of these entries
-    as columns of field values, one pickle each."""
+    """In the child: the fields given as plain integers (None if unsure, False if its
+    text is outside the grammar), where each entry from `first` (an entry's start) on
+    starts, then the measures of these entries as columns of field values, one pickle each."""
     import pickle
 
     sent = [pickle.dumps(None)]
     try:
-        starts = _starts_of(text, first, end, dashes, True)
         builder = _Builder(name)
-        measures = _measures(builder, text, starts, 0, len(starts) - 1) if starts is not None else None
+        measures = None
+        if not screen(text, first, end):
+            sent = [pickle.dumps(False)]
+        elif (starts := _starts_of(text, first, end, dashes, True)) is not None:
+            measures = _measures(builder, text, starts, 0, len(starts) - 1)
         if measures is not None:
             # A pickle remembers every object it wrote, and one pickle of all the columns
             # took twice as long as one per column (0.13 s against 0.06 s at 47,000
