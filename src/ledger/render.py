@@ -11,11 +11,19 @@ Three outputs for each report:
             row, so above `RICH_ROW_LIMIT` rows the cli prints these lines instead:
             a 100,000-row timeline streams in seconds, not minutes.
 
+Every piece of ledger text on its way to a terminal goes through `terminal_text`,
+here, whichever of the three forms it lands in (JSON is exact: its encoder escapes
+control characters itself). A title holding `ESC ]52;...` (a clipboard write), `ESC [2J`
+or a right-to-left override is shown as those escapes, never acted on. Ids, country
+codes, kinds and dates need no escaping: the loader admits only letters, digits and
+hyphens there (`values.ID`, `values.CODE`) or a fixed word.
+
 Rich is imported inside the render_* functions only: `--json` never loads it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from itertools import compress, repeat
 from operator import attrgetter
@@ -32,6 +40,54 @@ if TYPE_CHECKING:  # only named in annotations: a timeline need not import the c
 
 # Above this many rows (or tree nodes) people's output is plain aligned text.
 RICH_ROW_LIMIT = 200
+
+
+# --- text for a terminal -----------------------------------------------------------------
+
+# What a terminal acts on instead of showing, or shows in another order than written:
+# C0 controls (but the newline and the tab, which only move to the next line or tab
+# stop), DEL, C1 controls (U+0080-U+009F: U+009B is a CSI on
+# many terminals), the Arabic letter mark, left-to-right and right-to-left marks, line
+# and paragraph separators, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069: the "Trojan Source" characters). `ledger check`
+# warns about them (check.check_control_characters) and `ledger add` refuses them.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(char: str) -> str:
+    """One unsafe character as people see it: `\\x1b`, `\\x9b`, `\\u202e`."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _shown_match(m: re.Match) -> str:
+    return shown(m.group())
+
+
+def terminal_text(text: str) -> str:
+    """Ledger text made safe for a terminal: every character in `UNSAFE` shown as its
+    escape (`\\x1b`, `\\u202e`), so nothing in a ledger moves the cursor, clears the
+    screen, sets the window title, writes the clipboard or reorders what is shown.
+    Newlines and tabs stay (notes and quotes have lines). Text with nothing to escape
+    is returned as is, tested in C (`str.isprintable`) first."""
+    if text.isprintable():
+        return text
+    return UNSAFE.sub(_shown_match, text)
+
+
+def _terminal_column(texts: list[str]) -> list[str]:
+    """`terminal_text` of a column of a long report, asked in C first (100,000 titles
+    with nothing to escape: a few milliseconds)."""
+    if all(map(str.isprintable, texts)):
+        return texts
+    return list(map(terminal_text, texts))
+
+
+def _text(text: str, style: str = ""):
+    """Ledger text as a Rich Text: never markup, never a control character."""
+    from rich.text import Text
+
+    return Text(terminal_text(text), style=style)
 
 
 # --- small shared pieces ---------------------------------------------------------------
@@ -96,7 +152,7 @@ def header(ledger: Ledger, selection: Selection, bundled: bool, count: str | Non
     parts = ["bundled ledger" if bundled else ledger.path, *selection.describe()]
     if count:
         parts.append(count)
-    return " · ".join(parts)
+    return terminal_text(" · ".join(parts))
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -148,7 +204,7 @@ def render_timeline(records: list[Measure | Event]):
     table.add_column("Kind · status", no_wrap=True)
     table.add_column("Title", ratio=1, overflow="fold")
     for r in records:
-        title = Text(r.title)
+        title = _text(r.title)
         if isinstance(r, Measure):
             kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
             if r.responds_to:
@@ -165,13 +221,14 @@ def timeline_lines(records: list[Measure | Event]) -> str:
     dates = _DateTexts()
     whos = _WhoTexts()
     rows = []
-    for r in records:
+    titles = _terminal_column(list(map(_TITLE, records)))
+    for r, title in zip(records, titles):
         if isinstance(r, Measure):
             answers = r.responds_to
             rows.append((dates[r.date], whos[r.actor, r.target], r.kind._value_, r.status._value_,
-                         f"{r.title}  (answers {', '.join(answers)})" if answers else r.title))
+                         f"{title}  (answers {', '.join(answers)})" if answers else title))
         else:
-            rows.append((dates[r.date], ", ".join(r.countries), r.kind._value_, r.status._value_, r.title))
+            rows.append((dates[r.date], ", ".join(r.countries), r.kind._value_, r.status._value_, title))
     return _align([("DATE", "WHO", "KIND", "STATUS", "TITLE"), *rows])
 
 
@@ -235,7 +292,7 @@ def render_deadlines(rows: list[DeadlineRow]):
     table.add_column("Title · countries · id", ratio=1, overflow="fold")
     for row in rows:
         d = row.deadline
-        title = Text(d.title)
+        title = _text(d.title)
         note = _dispute_note(row)
         if note:
             title.append(f"\n{note}", style="magenta")
@@ -251,7 +308,7 @@ def deadlines_lines(rows: list[DeadlineRow]) -> str:
         d = row.deadline
         note = _dispute_note(row)
         out.append((moment_text(d.moment, d.precision), row.text, _what(row), d.ref,
-                    d.title + (f"  ({note})" if note else "")))
+                    terminal_text(d.title) + (f"  ({note})" if note else "")))
     return _align(out)
 
 
@@ -350,7 +407,7 @@ def _node_label(node: ChainNode, is_root: bool, focus: str | None):
     label.append("  ")
     label.append(who(m.actor, m.target), style="cyan")
     label.append("  ")
-    label.append(m.title, style="bold" if m.id == focus else ("green" if m.kind in DEESCALATING else ""))
+    label.append(terminal_text(m.title), style="bold" if m.id == focus else ("green" if m.kind in DEESCALATING else ""))
     if m.id == focus:
         label.append("  ◀", style="bold")
     label.append("\n" + " · ".join(_node_notes(node, is_root)), style="dim")
@@ -483,7 +540,7 @@ def render_summary(rows: list[CountrySummary]):
     for r in rows:
         detail = Text(_kinds_text(r.kinds))
         if r.latest is not None:
-            detail.append(f"\nlatest: {r.latest.date} {r.latest.title}", style="dim")
+            detail.append(f"\nlatest: {r.latest.date} {terminal_text(r.latest.title)}", style="dim")
         if r.next_deadline is not None:
             detail.append(f"\nnext: {_next_text(r.next_deadline)}", style=urgency(r.next_deadline))
         table.add_row(Text(r.country, style="bold"), str(r.imposed), str(r.received), str(r.in_force),
@@ -570,7 +627,7 @@ def render_show(view: RecordView):
     head.append(r.id, style="bold")
     head.append(f"  ({kind})", style="dim")
     parts.append(head)
-    parts.append(Text(r.title, style="bold"))
+    parts.append(_text(r.title, style="bold"))
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
@@ -579,7 +636,7 @@ def render_show(view: RecordView):
     def row(name: str, value) -> None:
         if value in (None, "", ()):
             return
-        grid.add_row(name, value if isinstance(value, Text) else Text(str(value)))
+        grid.add_row(name, value if isinstance(value, Text) else _text(str(value)))
 
     row("date", str(r.date))
     if isinstance(r, Measure):
@@ -615,14 +672,14 @@ def render_show(view: RecordView):
         if s is None:
             t.append("(not in the ledger's sources)", style="red")
         else:
-            t.append(s.title)
-            t.append(" — " + s.publisher)
+            t.append(terminal_text(s.title))
+            t.append(" — " + terminal_text(s.publisher))
             if s.author:
-                t.append(", " + s.author)
+                t.append(", " + terminal_text(s.author))
             if s.published:
                 t.append(f", {s.published}")
             if s.url:
-                t.append("\n" + s.url, style="dim")
+                t.append("\n" + terminal_text(s.url), style="dim")
         sources.append(t)
     section("Sources", sources)
 
@@ -630,9 +687,9 @@ def render_show(view: RecordView):
         answers = []
         for x in view.responds_to:
             answers.append(Text(f"{x} (not in this view of the ledger)") if isinstance(x, str)
-                           else Text(f"{x.date}  {who(x.actor, x.target)}  {x.title}  ({x.id})"))
+                           else _text(f"{x.date}  {who(x.actor, x.target)}  {x.title}  ({x.id})"))
         section("Responds to", answers)
-        section("Responded to by", [Text(f"{m.date}  {who(m.actor, m.target)}  {m.title}  ({m.id})")
+        section("Responded to by", [_text(f"{m.date}  {who(m.actor, m.target)}  {m.title}  ({m.id})")
                                     for m in view.responded_by])
 
     deadlines = []
@@ -652,10 +709,10 @@ def render_show(view: RecordView):
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1, overflow="fold")
         ours = ", ".join(f"{i} ({_source_label(view, i)})" for i in d.our_sources) or "the ledger"
-        grid.add_row(Text(str(_value_json(d.ours))), Text(ours))
-        theirs = Text(f"{d.source} ({_source_label(view, d.source)})")
+        grid.add_row(_text(str(_value_json(d.ours))), _text(ours))
+        theirs = _text(f"{d.source} ({_source_label(view, d.source)})")
         if d.quote:
-            theirs.append(f": “{d.quote}”", style="italic")
-        grid.add_row(Text(str(_value_json(d.theirs))), theirs)
+            theirs.append(terminal_text(f": “{d.quote}”"), style="italic")
+        grid.add_row(_text(str(_value_json(d.theirs))), theirs)
         parts.append(Padding(grid, (0, 0, 0, 2)))
     return Group(*parts)

@@ -104,8 +104,12 @@ def is_bundled(path: str) -> bool:
 
 
 def err(message: str) -> None:
-    """A line for people on stderr; never mixed into data on stdout."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """A line for people on stderr; never mixed into data on stdout. Every message goes
+    out through here, problems included, so ledger text quoted in one (`unknown kind
+    '...'`) reaches the terminal with its control characters shown as escapes."""
+    from ..render import terminal_text
+
+    sys.stderr.write(terminal_text(message.rstrip("\n")) + "\n")
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model import Ledger, LedgerDate
+from ..render import terminal_text
 
 By = Literal["week", "month"]
 
@@ -169,7 +170,7 @@ def render_chart(buckets: list[Bucket], by: By = "week", *, ascii: bool = False,
         return 0 if v == 0 else max(1, round(abs(v) * cells_per_unit))
 
     lines = []
-    heading = f"{title}: escalation" if title else "Escalation"
+    heading = f"{terminal_text(title)}: escalation" if title else "Escalation"  # the ledger's own words
     lines.append(f"{heading} by {by} (weight summed per actor)")
     legend = f"{g.up} escalation   {g.down} de-escalation   (net on the right)"
     if cells_per_unit >= 1:
