@@ -84,6 +84,7 @@ def add(
         missing = []
     if missing:
         usage_error("add: missing " + ", ".join(OPTION[f] for f in missing))
+    _refuse_control_characters(fields, OPTION)
 
     try:
         added = add_measure(path, fields)
@@ -106,6 +107,20 @@ def add(
     if json_:
         emit_json(_measure_json(added.measure))
     err(f"added measure '{added.measure.id}' to {added.path}")
+
+
+def _refuse_control_characters(fields: dict, option: dict) -> None:
+    """A usage error for a control character or a bidirectional override in any option
+    (`--title "$(printf 'x \\e]0;p\\a')"`): what `ledger check` warns about in a file,
+    `add` does not write into one."""
+    from ..render import UNSAFE, shown
+
+    for name, value in fields.items():
+        for text in value if isinstance(value, list) else [value]:
+            found = UNSAFE.search(text) if isinstance(text, str) else None
+            if found:
+                usage_error(f"add: {option[name]} holds {shown(found.group())}, a control character that a "
+                            "terminal would act on; give plain text (line breaks are fine in --notes and --quote)")
 
 
 def empty_template() -> str:
