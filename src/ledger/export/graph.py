@@ -8,16 +8,22 @@ other way). Nodes are filled by actor from a fixed palette; de-escalating kinds
 Node ids are never the ledger's ids: Mermaid treats `end` as a keyword and
 Graphviz reads `a:b` as a node and a port, so each node is `n_` plus its id with
 every character outside [A-Za-z0-9_] replaced, made unique when that collides.
-Labels are escaped for each language, so a title is always text.
+Labels are escaped for each language, so a title is always text: `dot_string` for
+DOT (a control character never reaches Graphviz: a NUL made it fail, an ESC made its
+SVG unreadable as XML), `mermaid_text` for Mermaid labels (no `%%{init}%%` directive,
+no closing quote) and `mermaid_title` for the diagram's title in the front matter.
+Control characters are shown as their escapes (`render.terminal_text`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from dataclasses import dataclass
 
 from ..model import DEESCALATING, Ledger, Measure
+from ..render import terminal_text
 
 # Colour-blind-friendly fills (Okabe-Ito, lightened) with a darker stroke each.
 PALETTE: tuple[tuple[str, str], ...] = (
@@ -102,13 +108,16 @@ def build_graph(ledger: Ledger) -> Graph:
 
 
 def dot_string(text: str) -> str:
-    """A DOT double-quoted string whose content Graphviz shows as is.
+    """A DOT double-quoted string whose content Graphviz shows as is: the one way
+    ledger text enters a DOT file.
 
-    Backslash starts Graphviz's escapes (`\\N`, `\\l`), so it is doubled; a
-    newline becomes `\\n` (a centred line break).
+    Control characters are shown as escapes (`\\x1b`); backslash starts Graphviz's
+    escapes (`\\N`, `\\l`), so it is doubled; a newline becomes `\\n` (a centred
+    line break); `&` is written `&amp;`, since Graphviz passes an entity such as
+    `&#27;` through to SVG, where it is not XML.
     """
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    text = terminal_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{text}"'
 
 
@@ -165,13 +174,25 @@ def to_dot(ledger: Ledger) -> str:
 # --- Mermaid ----------------------------------------------------------------------------
 
 # Mermaid reads `#...;` as an entity code inside quoted labels: numeric codes are the
-# one escape every Mermaid version understands.
-_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "<": "#60;", ">": "#62;", "&": "#38;", "`": "#96;"}
+# one escape every Mermaid version understands. `%` because Mermaid looks for
+# `%%{init: ...}%%` directives anywhere in the text, labels included (a title could set
+# the theme, or `themeCSS` with a `url(...)`); `ﬂ` and `¶` because Mermaid stands them
+# in for `&#` and `;` while it parses, and would read them back as an entity.
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "<": "#60;", ">": "#62;", "&": "#38;", "`": "#96;",
+                    "%": "#37;", "\ufb02": "#64258;", "\u00b6": "#182;"}
 
 
 def mermaid_text(text: str) -> str:
-    text = "".join(_MERMAID_ESCAPES.get(c, c) for c in text)
-    return re.sub(r"\r\n|\r|\n", " ", text)
+    """Ledger text inside a quoted Mermaid label: always text, one line."""
+    text = terminal_text(re.sub(r"\r\n|\r|\n", " ", text))
+    return "".join(_MERMAID_ESCAPES.get(c, c) for c in text)
+
+
+def mermaid_title(text: str) -> str:
+    """The diagram's title in the front matter: one YAML double-quoted string (JSON's
+    string syntax is YAML's), so `Phase 2: tariffs` or `[Draft]` stay a title, and
+    front matter is read before directives are looked for."""
+    return json.dumps(terminal_text(re.sub(r"\r\n|\r|\n", " ", text)), ensure_ascii=False)
 
 
 def to_mermaid(ledger: Ledger) -> str:
@@ -179,7 +200,7 @@ def to_mermaid(ledger: Ledger) -> str:
     g = build_graph(ledger)
     out = [
         "---",
-        f"title: {mermaid_text(g.title)}",
+        f"title: {mermaid_title(g.title)}",
         "---",
         "flowchart LR",
     ]
