@@ -10,7 +10,8 @@ time (bars per period, as in `ledger chart`), the chains (the Graphviz picture
 when one was made, and always as nested lists, which is also what a reader
 without the picture gets), the timeline, a summary per country, and the sources.
 
-Every piece of ledger text goes through `html.escape`; a title is text, never markup.
+Every piece of ledger text goes through `_e` (control characters shown as escapes, then
+`html.escape`); a title is text, never markup.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from html import escape
 from ..chains import build_chains, chain_stats, is_chain
 from ..deadlines import upcoming_deadlines
 from ..model import DEESCALATING, Ledger, LedgerDate, Measure
+from ..render import terminal_text
 from ..select import Selection
 from ..summary import summarize
 from ..timeline import timeline
@@ -100,7 +102,10 @@ footer { margin: 2rem 0 1rem; font-size: .85rem; color: var(--muted); border-top
 
 
 def _e(text) -> str:
-    return escape(str(text), quote=True)
+    """Text for the page: control characters and bidirectional overrides shown as their
+    escapes (`render.terminal_text`: a NUL is not HTML, an override would reorder the
+    line), then HTML-escaped."""
+    return escape(terminal_text(str(text)), quote=True)
 
 
 def _who(actor, target) -> str:

@@ -10,6 +10,11 @@ UIDs are built from the ledger's ids, never from the clock, so importing the fee
 again updates the same events: `tariff-truce.expires@escalation-ledger`,
 `tariff-truce.expires.joongang-2025-10-14@escalation-ledger`, `apec-2025@escalation-ledger`.
 DTSTAMP is the `stamp` passed in (the CLI passes the current UTC time).
+
+Ledger text goes in through `_text`: icalendar escapes line breaks, `;` and `,`, so a
+title cannot start a property of its own, but it writes other control characters as
+they are, which RFC 5545 forbids in text and a terminal acts on. They are shown as
+their escapes (`render.terminal_text`).
 """
 
 from __future__ import annotations
@@ -19,9 +24,16 @@ import re
 
 from ..deadlines import all_deadlines
 from ..model import EventStatus, Ledger, Measure
+from ..render import terminal_text
 
 UID_DOMAIN = "escalation-ledger"
 PRODID = "-//escalation-ledger//ledger export ics//EN"
+
+
+def _text(text: str) -> str:
+    """A TEXT value from the ledger: line breaks kept (icalendar writes them as `\\n`),
+    every other control character shown as its escape (a carriage return too)."""
+    return terminal_text(text)
 
 
 def uid_for(*parts: str) -> str:
@@ -97,7 +109,8 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", ledger.title or "Escalation ledger")
+    # icalendar writes an X- property as given, unescaped: one line, or it fails.
+    cal.add("x-wr-calname", _text(ledger.title or "Escalation ledger").replace("\n", " "))
     stamp = stamp.astimezone(dt.timezone.utc).replace(microsecond=0)
     offsets: set[dt.timedelta] = set()
 
@@ -128,8 +141,8 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
             disputed = " (sources disagree)"
         else:
             disputed = ""
-        ev.add("summary", f"{m.title}: {d.what}{disputed}")
-        ev.add("description", _measure_description(ledger, m, d.what, d.disputed_by, bool(disputed)))
+        ev.add("summary", _text(f"{m.title}: {d.what}{disputed}"))
+        ev.add("description", _text(_measure_description(ledger, m, d.what, d.disputed_by, bool(disputed))))
         ev.add("categories", [str(m.kind), *m.actor])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
@@ -145,7 +158,7 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
         ev.add("dtstart", first)
         ev.add("dtend", max(last, first) + dt.timedelta(days=1))
         vague = "" if e.date.precision == "day" else f" [{e.date}, day not known]"
-        ev.add("summary", f"{e.title}{vague}")
+        ev.add("summary", _text(f"{e.title}{vague}"))
         lines = [e.title, f"{e.kind} ({e.status}), {e.date}" + (f" to {e.end}" if e.end else "")]
         if e.countries:
             lines.append(f"Countries: {', '.join(e.countries)}")
@@ -154,9 +167,9 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
         lines.append(f"Ledger id: {e.id}")
         lines.append("Sources:")
         lines.extend(_sources_text(ledger, e.sources))
-        ev.add("description", "\n".join(lines))
+        ev.add("description", _text("\n".join(lines)))
         if e.place:
-            ev.add("location", e.place)
+            ev.add("location", _text(e.place))
         ev.add("status", "TENTATIVE" if e.status == EventStatus.EXPECTED else "CONFIRMED")
         ev.add("categories", [str(e.kind), *e.countries])
         ev.add("transp", "TRANSPARENT")
