@@ -221,6 +221,9 @@ def test_filters_on_the_command(run, small):
 
 @pytest.mark.parametrize("args, message", [
     (["timeline", "--as-of", "03/04"], "ambiguous"),
+    (["timeline", "--country", "china"], "not a known country code (did you mean CN, China?)"),
+    (["summary", "-c", "QQ"], "--country 'QQ' is not a known country code;"),
+    (["chains", "-c", "Korea"], "did you mean KP, Korea, Democratic People's Republic of or KR, Korea, Republic of?"),
     (["deadlines", "--kind", "tarif"], "did you mean 'tariff'"),
     (["deadlines", "--within", "soon"], "not a span"),
     (["summary", "--since", "2025-05-01", "--until", "2025-01-01"], "after --until"),
@@ -318,3 +321,11 @@ def test_report_help_names_the_shared_options_and_inclusive_ranges(run):
         for option in ("--file", "--json", "--as-of", "--country", "--kind", "--since", "--until"):
             assert option in out, (name, option)
         assert "inclusive" in out
+
+
+def test_alpha3_and_lower_case_country_codes_read_as_their_alpha2(capsys):
+    runner = CliRunner()
+    want = runner.invoke(app, ["timeline", "--json", "--as-of", "2025-10-14", "-c", "CN"]).stdout
+    for typed in ("cn", "CHN", "chn"):
+        got = runner.invoke(app, ["timeline", "--json", "--as-of", "2025-10-14", "-c", typed])
+        assert got.exit_code == 0 and got.stdout == want, typed

@@ -90,9 +90,26 @@ def test_since_and_until_are_inclusive_and_a_month_overlaps(small):
 # --- command-line values -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["2025-10-14", "Oct 14 2025", "14 October 2025", "October 14, 2025"])
+@pytest.mark.parametrize("text", ["2025-10-14", "Oct 14 2025", "14 October 2025", "October 14, 2025",
+                                  "14.10.2025", "10/14/2025", "14/10/2025", "14-10-2025"])
 def test_cli_dates_in_plain_forms(text):
+    # 14 cannot be a month: numeric forms whose day is above 12 are not ambiguous
     assert parse_cli_date(text) == date(2025, 10, 14)
+
+
+@pytest.mark.parametrize("text, days", [("today", 0), ("Yesterday", -1), ("tomorrow", 1)])
+def test_cli_dates_relative_to_today(text, days):
+    assert parse_cli_date(text) == date.today() + timedelta(days=days)
+
+
+def test_an_ambiguous_date_quotes_the_text_and_both_readings(capsys):
+    with pytest.raises(typer.Exit):
+        parse_cli_date("03/04/2025", "--as-of")
+    assert capsys.readouterr().err.strip() == (
+        "ledger: --as-of '03/04/2025' is ambiguous: 4 March 2025 or 3 April 2025? write 2025-03-04 or 2025-04-03")
+    with pytest.raises(typer.Exit):
+        parse_cli_date("31/02/2025", "--as-of")
+    assert "no such day" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text", ["03/04", "03/04/2025", "3.4.2025", "Oct 2025", "banana", "2025-02-30",
@@ -104,9 +121,13 @@ def test_ambiguous_or_incomplete_cli_dates_are_refused(text, capsys):
     assert f"--as-of '{text}'" in capsys.readouterr().err
 
 
-def test_selection_uppercases_countries_and_suggests_kinds(capsys):
-    s = selection_from("2025-10-14", ["cn", "US"], ["tariff"], None, None)
-    assert s.countries == {"CN", "US"} and s.kinds == {"tariff"} and s.as_of == date(2025, 10, 14)
+def test_selection_reads_countries_against_the_ledger_and_suggests_kinds(capsys):
+    from ledger.cli.options import resolve_countries
+    from ledger.model import Ledger
+
+    s = selection_from("2025-10-14", ["cn", "US", "FRA", "EU", "xq"], ["tariff"], None, None)
+    s = resolve_countries(s, Ledger("l.yaml", countries={"XQ": "Somewhere declared"}))
+    assert s.countries == {"CN", "US", "FR", "EU", "XQ"} and s.kinds == {"tariff"} and s.as_of == date(2025, 10, 14)
     with pytest.raises(typer.Exit) as e:
         selection_from(None, None, ["tarif"], None, None)
     assert e.value.exit_code == 2

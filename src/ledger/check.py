@@ -14,6 +14,7 @@ from itertools import chain, repeat
 from operator import attrgetter
 
 from .model import REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
+from .values import OTHER_CODES
 
 
 def _problem(ledger: Ledger, loc: Location, message: str, ref: str | None, severity: str = "error") -> Problem:
@@ -84,7 +85,7 @@ def check_references(ledger: Ledger) -> list[Problem]:
 
 
 def known_country(ledger: Ledger, code: str) -> bool:
-    if code in ledger.countries:
+    if code in ledger.countries or code in OTHER_CODES:
         return True
     import iso3166  # ISO 3166-1 alpha-2 from a maintained table, not a hand-typed one
 
@@ -96,7 +97,7 @@ def check_countries(ledger: Ledger) -> list[Problem]:
 
     out = []
     known: dict[str, bool] = {}  # a few hundred codes, used hundreds of thousands of times
-    every = set(iso3166.countries_by_alpha2).union(ledger.countries)  # what known_country accepts
+    every = set(iso3166.countries_by_alpha2).union(ledger.countries, OTHER_CODES)  # what known_country accepts
     named = chain.from_iterable(chain(map(attrgetter("actor"), ledger.measures), map(attrgetter("target"), ledger.measures),
                                       map(attrgetter("countries"), ledger.events)))
     if every.issuperset(named):

@@ -20,6 +20,12 @@ MAX_SCALAR = 64 * 1024  # characters in one value; notes longer than this are a 
 # `check` take 30 s and 5.7 GB.
 MAX_ITEMS = 10_000
 
+# Codes known without being declared under `countries:`, beside ISO 3166-1 alpha-2: the
+# European Union (the commonest actor in trade measures that is not a country, an
+# "exceptionally reserved" ISO code) and Kosovo (user-assigned XK, used by the EU and
+# the IMF). A ledger's own `countries:` still names them as it likes.
+OTHER_CODES = {"EU": "European Union", "XK": "Kosovo"}
+
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")  # a measure's, event's or source's id
 CODE = re.compile(r"[A-Z][A-Z0-9]{1,5}\Z")  # a country code (ISO 3166 alpha-2, or declared)
 INT = re.compile(r"[+-]?\d+\Z")  # a whole number as the exact reader accepts it

@@ -138,11 +138,14 @@ def write_stdout(data: str | bytes) -> None:
     view = memoryview(data)
     try:
         sys.stdout.flush()  # anything written as text goes first
-        for i in range(0, len(view), STDOUT_PIECE):
-            piece = view[i:i + STDOUT_PIECE]
-            written = out.write(piece)
-            if written is not None and written != len(piece):
-                raise OutputFailed(f"short write ({i + written:,} of {len(data):,} bytes written)")
+        done = 0
+        while done < len(view):
+            # A short count is not an error yet: the rest is offered again, and the
+            # stream then takes it or raises (a reader gone: BrokenPipeError).
+            written = out.write(view[done:done + STDOUT_PIECE])
+            if not written:
+                raise OutputFailed(f"short write ({done:,} of {len(data):,} bytes written)")
+            done += written
         out.flush()
     except BrokenPipeError:
         raise  # the reader left: ends quietly (main)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import typer
 
+from ..values import OTHER_CODES
+
 
 def _ledger(ctx: typer.Context):
     """The ledger for completion, or None; problems are ignored."""
@@ -64,7 +66,7 @@ def complete_countries(ctx: typer.Context, incomplete: str) -> list[tuple[str, s
     for e in ledger.events:
         for code in e.countries:
             seen.setdefault(code, "")
-    names = dict(ledger.countries)
+    names = {**OTHER_CODES, **ledger.countries}
     try:
         import iso3166
 

@@ -67,7 +67,7 @@ def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_defaul
     whole_by_default: without --as-of, hide nothing for being in the future.
     """
     from ..select import select
-    from .options import selection_from
+    from .options import resolve_countries, selection_from
 
     selection = selection_from(as_of, country, kind, since, until)
     if as_of is None and whole_by_default:
@@ -76,6 +76,7 @@ def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_defaul
 
         selection = dataclasses.replace(selection, as_of=dt.date.max)
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     return select(ledger, selection), selection
 
 

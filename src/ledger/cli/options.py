@@ -17,6 +17,7 @@ import typer
 
 from ..model import EventKind, Kind
 from ..select import Selection
+from ..values import OTHER_CODES
 from . import usage_error
 from .complete import complete_countries, complete_kinds
 
@@ -55,26 +56,59 @@ UntilOpt = Annotated[
 ]
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-# 03/04, 3.4.2025, 03-04-25: day-month or month-day depends on the writer's country.
-_NUMERIC_DAY_MONTH = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}(\s*[/.\-]\s*\d{2,4})?\Z")
-_CODE = re.compile(r"[A-Z]{2,3}\Z")
+# 03/04/2025, 3.4.2025, 14.10.2025, 10/14/2025: numbers only, day and month in either order.
+_NUMERIC = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?:\s*\2\s*(\d{2,4}))?\Z")
+_RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def _numeric_date(text: str, option: str, m: re.Match) -> date:
+    """`14.10.2025` or `10/14/2025`: a number above 12 can only be the day. When both
+    could be the month (`03/04/2025`), the writer's country decides, so both readings
+    are shown and neither is guessed."""
+    first, _, second, year = m.groups()
+    a, b = int(first), int(second)
+    if year is None or len(year) != 4:
+        both = a != b and a <= 12 and b <= 12
+        readings = f" and ambiguous ({date(2000, b, a):%-d %B} or {date(2000, a, b):%-d %B}?)" if both else ""
+        usage_error(f"{option} '{text}' has no four-digit year{readings}; write it as YYYY-MM-DD, e.g. 2025-10-14")
+    y = int(year)
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        try:
+            readings.append(date(y, month, day))
+        except ValueError:
+            pass
+    readings = sorted(set(readings))
+    if not readings:
+        usage_error(f"{option} '{text}' is not a date (no such day)")
+    if len(readings) > 1:
+        one, other = readings
+        usage_error(f"{option} '{text}' is ambiguous: {one:%-d %B %Y} or {other:%-d %B %Y}? "
+                    f"write {one.isoformat()} or {other.isoformat()}")
+    return readings[0]
 
 
 def parse_cli_date(text: str, option: str = "date") -> date:
-    """A day from the command line: `2025-10-14`, `Oct 14 2025`, `14 October 2025`.
+    """A day from the command line: `2025-10-14`, `Oct 14 2025`, `14 October 2025`,
+    `14.10.2025`, `10/14/2025`, `today`, `yesterday`, `tomorrow`.
 
-    Numeric day/month forms (`03/04`, `03/04/2025`) are refused rather than guessed,
-    and so are dates missing a day, month or year, and dates with a time of day.
+    A numeric date that reads as two different days (`03/04/2025`) is refused with both
+    readings rather than guessed, and so are dates missing a day, month or year, and
+    dates with a time of day.
     """
     text = text.strip()
+    if text.lower() in _RELATIVE:
+        from datetime import timedelta
+
+        return date.today() + timedelta(days=_RELATIVE[text.lower()])
     if _ISO.match(text):
         try:
             return date.fromisoformat(text)
         except ValueError:
             usage_error(f"{option} '{text}' is not a date (no such day)")
-    if _NUMERIC_DAY_MONTH.match(text):
-        usage_error(f"{option} '{text}' is ambiguous (day/month order differs between countries); "
-                    "write it as YYYY-MM-DD, e.g. 2025-03-04, or as 'Mar 4 2025'")
+    numeric = _NUMERIC.match(text)
+    if numeric:
+        return _numeric_date(text, option, numeric)
     from dateutil import parser
 
     # Two different defaults reveal what the text left out.
@@ -100,12 +134,7 @@ def selection_from(as_of: str | None, country: list[str] | None, kind: list[str]
                    since: str | None, until: str | None) -> Selection:
     """Check the shared options and build the Selection (exit 2 on a bad value)."""
     day = parse_cli_date(as_of, "--as-of") if as_of else date.today()
-    codes = set()
-    for c in country or ():
-        code = c.strip().upper()
-        if not _CODE.match(code):
-            usage_error(f"--country '{c}' is not a country code; use codes such as US, CN, EU")
-        codes.add(code)
+    codes = {c.strip() for c in country or ()}  # as typed: `resolve_countries` reads them against the ledger
     kinds = set()
     for k in kind or ():
         word = k.strip().lower()
@@ -117,3 +146,44 @@ def selection_from(as_of: str | None, country: list[str] | None, kind: list[str]
     if start and end and start > end:
         usage_error(f"--since {start} is after --until {end}; nothing could match")
     return Selection(as_of=day, countries=frozenset(codes), kinds=frozenset(kinds), since=start, until=end)
+
+
+def resolve_countries(selection: Selection, ledger) -> Selection:
+    """The selection's --country values as the ledger's codes: an ISO 3166-1 alpha-2
+    code or one the ledger declares stays; an alpha-3 code (USA, CHN) is read as its
+    alpha-2 code; a country's name, or a code nobody knows (QQ), is refused (exit 2),
+    with the code to use when one is close, as a misspelt kind is."""
+    if not selection.countries:
+        return selection
+    import dataclasses
+
+    import iso3166
+
+    codes = set()
+    for typed in selection.countries:
+        given = typed.upper()  # `us` is US, in reports as in `add`
+        if given in ledger.countries or given in OTHER_CODES or given in iso3166.countries_by_alpha2:
+            codes.add(given)
+        elif given in iso3166.countries_by_alpha3:
+            codes.add(iso3166.countries_by_alpha3[given].alpha2)
+        else:
+            usage_error(f"--country '{typed}' is not a known country code{_country_hint(given, ledger)}; use ISO "
+                        "3166-1 alpha-2 codes (US, CN) or a code the ledger declares under 'countries:'")
+    return dataclasses.replace(selection, countries=frozenset(codes))
+
+
+def _country_hint(given: str, ledger) -> str:
+    """' (did you mean CN, China?)' for a country's name, the start of one or a near
+    miss; up to three codes when the words fit several (Korea)."""
+    import iso3166
+
+    names = {c.alpha2: c.apolitical_name for c in iso3166.countries_by_alpha2.values()} | OTHER_CODES | dict(ledger.countries)
+    by_name = {name.upper(): code for code, name in names.items()}
+    found = [by_name[given]] if given in by_name else []
+    if not found and len(given) > 3:
+        found = [c for n, c in by_name.items() if n.startswith(given + ",") or n.startswith(given + " ")]
+    if not found:
+        found = [by_name[n] for n in difflib.get_close_matches(given, list(by_name), n=1, cutoff=0.75)]
+    if not found or len(found) > 3:
+        return ""
+    return " (did you mean " + " or ".join(f"{c}, {names[c]}" for c in sorted(found)) + "?)"

@@ -18,7 +18,7 @@ import typer
 
 from ..read import no_collections  # every report loads a ledger: no start-up cost
 from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error, write_stdout
-from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, selection_from
+from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, resolve_countries, selection_from
 from .complete import complete_ids, complete_measure_ids
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).",
@@ -76,6 +76,7 @@ def timeline(
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     records = build_timeline(select(ledger, selection))
     keep(records)
     if json_:
@@ -135,6 +136,7 @@ def deadlines(
     selection = selection_from(as_of, country, kind, since, until)
     span = parse_within(within, selection.as_of) if within is not None else None
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     # --since/--until pick deadlines by their own day, not by their measure's date.
     seen = select(ledger, replace(selection, since=None, until=None))
     rows = upcoming_deadlines(seen, selection.as_of, within_days=span, include_passed=all_,
@@ -179,6 +181,7 @@ def chains(
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
     pairs = rows = None
     if measure_id is not None:
@@ -291,6 +294,7 @@ def summary(
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     rows = summarize(select(ledger, selection), selection.as_of, selection.countries)
     if json_:
         emit_json(render.summary_json(rows))
@@ -332,6 +336,7 @@ def show(
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
     view = show_record(seen, record_id, selection.as_of)
     if view is None:
