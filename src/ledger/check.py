@@ -211,7 +211,6 @@ def check_cited(ledger: Ledger) -> list[Problem]:
             for r in _records(ledger) if not r.sources]
 
 
-CHECKS: tuple[Callable[[Ledger], list[Problem]], ...] = (
 # The free-text fields: the only ones a control character can reach (ids, codes, dates
 # and kinds are refused by the loader unless they are letters, digits and hyphens).
 _MEASURE_TEXT = ("title", "quote", "notes")
@@ -292,6 +291,7 @@ def check_control_characters(ledger: Ledger) -> list[Problem]:
     return out
 
 
+CHECKS: tuple[Callable[[Ledger], list[Problem]], ...] = (
     check_duplicate_ids,
     check_references,
     check_countries,
@@ -299,8 +299,8 @@ def check_control_characters(ledger: Ledger) -> list[Problem]:
     check_order_in_time,
     check_disagreements,
     check_cited,
-)
     check_control_characters,
+)
 
 
 def check_ledger(ledger: Ledger) -> list[Problem]:

@@ -92,11 +92,11 @@ def export(
     kind: KindOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-) -> None:
     raw: Annotated[bool, typer.Option(
         "--raw", help="csv only: every cell exactly as in the ledger. By default a cell starting with "
                       "= + - @ gets a leading ' (a spreadsheet would run it as a formula) and control "
                       "characters are shown as escapes.")] = False,
+) -> None:
     """Export the ledger for other tools: a calendar, a graph picture, a spreadsheet.
 
     ics: every deadline and event as iCalendar events (re-importing updates them).
@@ -120,9 +120,9 @@ def export(
         close = difflib.get_close_matches(format, FORMAT_NAMES, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         usage_error(f"unknown export format '{format}'{hint}; formats: {', '.join(FORMAT_NAMES)}")
-    if format == "png" and (not output or output == "-") and sys.stdout.isatty():
     if raw and format != "csv":
         usage_error(f"--raw is for csv only (the {format} export is always written safe for its readers)")
+    if format == "png" and (not output or output == "-") and sys.stdout.isatty():
         usage_error("png is binary: give -o FILE.png (or redirect standard output)")
 
     ledger, _ = selected_ledger(file, as_of, country, kind, since, until, whole_by_default=True)
