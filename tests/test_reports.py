@@ -329,3 +329,21 @@ def test_alpha3_and_lower_case_country_codes_read_as_their_alpha2(capsys):
     for typed in ("cn", "CHN", "chn"):
         got = runner.invoke(app, ["timeline", "--json", "--as-of", "2025-10-14", "-c", typed])
         assert got.exit_code == 0 and got.stdout == want, typed
+
+
+def test_within_in_hours_counts_from_the_as_of_midnight():
+    runner = CliRunner()
+    day = json.loads(runner.invoke(app, ["deadlines", "--json", "--as-of", "2025-10-30", "--within", "24h"]).stdout)
+    two = json.loads(runner.invoke(app, ["deadlines", "--json", "--as-of", "2025-10-30", "--within", "48h"]).stdout)
+    assert {d["date"] for d in day} == {"2025-10-31"}
+    assert {d["date"] for d in two} == {"2025-10-31", "2025-11-01"}
+
+
+def test_within_that_hides_every_deadline_says_how_far_the_next_is():
+    result = CliRunner().invoke(app, ["deadlines", "--as-of", "2025-10-14", "--within", "10d"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-2:] == [
+        "ledger: the next: 2025-10-31 (in 17 days), summit: APEC Economic Leaders' Meeting, Gyeongju [apec-2025]",
+        "ledger: see it with --within 17d"]
+    shown = CliRunner().invoke(app, ["deadlines", "--json", "--as-of", "2025-10-14", "--within", "17d"])
+    assert "apec-2025" in shown.stdout

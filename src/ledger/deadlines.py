@@ -239,17 +239,24 @@ class DeadlineRow:
 
 def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = None,
                        include_passed: bool = False, since: date | None = None,
-                       until: date | None = None) -> list[DeadlineRow]:
+                       until: date | None = None, within_hours: float | None = None) -> list[DeadlineRow]:
     """The deadlines from the as-of day on (all of them with include_passed), with countdowns.
 
-    within_days: keep only those at most this many days ahead. since/until: keep
-    only deadlines whose day falls in this inclusive range.
+    within_days: keep only those at most this many days ahead; within_hours: at most
+    this many hours after the as-of day's 00:00 UTC (a plain date counts as its 00:00).
+    since/until: keep only deadlines whose day falls in this inclusive range.
     """
+    if within_hours is not None:
+        whole = -int(-within_hours // 24)  # the days it reaches into, for the quick filter
+        within_days = whole if within_days is None else min(within_days, whole)
+
     def keep(moment: Moment, precision: Precision) -> tuple[int, float | None] | None:
         days, hours = countdown(moment, as_of, precision)
         if days < 0 and not include_passed:
             return None
         if within_days is not None and days > within_days:
+            return None
+        if within_hours is not None and _hours_after(as_of, moment, precision) > within_hours:
             return None
         if since is not None or until is not None:
             day = LedgerDate(moment.date() if isinstance(moment, datetime) else moment, precision)
@@ -272,6 +279,13 @@ def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = No
         days = (first, last)
     rows, disputed = _gather(ledger, keep, days)
     return [DeadlineRow(d, days, hours, (d.ref, d.what) in disputed) for d, (days, hours) in rows]
+
+
+def _hours_after(as_of: date, moment: Moment, precision: Precision) -> float:
+    """Hours from the as-of day's 00:00 UTC to the moment (to the first day of a period)."""
+    if precision != "day":
+        moment = LedgerDate(moment.date() if isinstance(moment, datetime) else moment, precision).first
+    return (as_utc(moment) - as_utc(as_of)) / _HOUR
 
 
 def _days_after(day: date, n: int) -> date:

@@ -88,20 +88,30 @@ def timeline(
         err("ledger: nothing in the ledger matches; widen the filters or move --as-of")
 
 
-_WITHIN = re.compile(r"(\d+)\s*([dwmy]?)\Z")
+_WITHIN = re.compile(r"(\d+)\s*([hdwmy]?)\Z")
 
 
-def parse_within(text: str, as_of: date) -> int:
-    """`30d`, `6w`, `2m`, `1y` (or a bare number of days) -> days from the as-of day."""
+def parse_within(text: str, as_of: date) -> tuple[int | None, float | None]:
+    """`48h`, `30d`, `6w`, `2m`, `1y` (or a bare number of days) -> (days, hours) from the
+    as-of day: one of them, the other None (hours only for `h`)."""
     m = _WITHIN.match(text.strip().lower())
     if not m:
-        usage_error(f"--within '{text}' is not a span; write e.g. 30d, 6w, 2m or 1y")
+        usage_error(f"--within '{text}' is not a span; write e.g. 48h, 30d, 6w, 2m or 1y")
+    n, unit = int(m.group(1)), m.group(2) or "d"
+    if unit == "h":
+        return None, float(n)
     from dateutil.relativedelta import relativedelta
 
-    n, unit = int(m.group(1)), m.group(2) or "d"
     step = {"d": relativedelta(days=n), "w": relativedelta(weeks=n),
             "m": relativedelta(months=n), "y": relativedelta(years=n)}[unit]
-    return ((as_of + step) - as_of).days
+    return ((as_of + step) - as_of).days, None
+
+
+def _within_hint(row) -> str:
+    """The smallest --within that shows this deadline: hours under two days, else days."""
+    if row.hours_left is not None and row.hours_left < 48:
+        return f"{max(1, -int(-row.hours_left // 1))}h"
+    return f"{row.days_left}d"
 
 
 def _suggest_as_of(ledger, last) -> str:
@@ -120,7 +130,7 @@ def deadlines(
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Also list deadlines that have passed (as days ago).")] = False,
     within: Annotated[str | None, typer.Option("--within", metavar="SPAN",
-                                               help="Only deadlines at most this far ahead: 30d, 6w, 2m, 1y.")] = None,
+                                               help="Only deadlines at most this far ahead: 48h, 30d, 6w, 2m, 1y.")] = None,
 ) -> None:
     """Dates ahead of the as-of day: when measures take effect, may not start before, expire; events.
 
@@ -134,13 +144,13 @@ def deadlines(
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
-    span = parse_within(within, selection.as_of) if within is not None else None
+    span, span_hours = parse_within(within, selection.as_of) if within is not None else (None, None)
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
     # --since/--until pick deadlines by their own day, not by their measure's date.
     seen = select(ledger, replace(selection, since=None, until=None))
     rows = upcoming_deadlines(seen, selection.as_of, within_days=span, include_passed=all_,
-                              since=selection.since, until=selection.until)
+                              since=selection.since, until=selection.until, within_hours=span_hours)
     if json_:
         emit_json(render.deadlines_json(rows))
     else:
@@ -149,6 +159,13 @@ def deadlines(
     if not rows:
         horizon = f" within {within}" if within else ""
         err(f"ledger: no deadlines ahead of {selection.as_of.isoformat()}{horizon}.")
+        later = upcoming_deadlines(seen, selection.as_of, since=selection.since, until=selection.until) if within else []
+        if later:  # --within hid them: say how far the next one is
+            nxt = later[0]
+            d = nxt.deadline
+            err(f"ledger: the next: {render.moment_text(d.moment, d.precision)} ({nxt.text}), {d.what}: {d.title} [{d.ref}]")
+            err(f"ledger: see it with --within {_within_hint(nxt)}")
+            return
         last = latest_passed(seen, selection.as_of)
         if last is not None:
             d = last.deadline
