@@ -1,31 +1,47 @@
 """A parse cache: a big ledger that has not changed is not read and checked again.
 
 Reading a 100,000-measure file and checking it takes seconds even on the fast path
-(`fastload.py`); unpickling the result takes about half a second. An entry holds the
+(`fastload.py`); reading an entry back takes a fifth of a second. An entry holds the
 loaded ledger and every problem (the loader's and the checks', located), stored
 under a key made of:
 
   - the SHA-256 hash of the file's bytes (so any change of content, even one that
     keeps the size and mtime, misses: a stale ledger is never served);
   - the name the file was given as (records and problems carry it);
-  - the package version, the Python version, and the size and mtime of the
-    modules that make a loaded and checked ledger (`LOADING_MODULES`: an editable
-    install changes code without changing the version; records pickled by other
-    code are never trusted).
+  - the Python version, and the content or the installed files of the code that makes
+    a loaded and checked ledger and reads entries (`LOADING_MODULES`, yaml-rs,
+    iso3166, msgspec: an editable install changes code without changing the version).
 
 Writing an entry for a file removes the entries of its earlier contents, so the
 directory holds one entry per big ledger, not one per edit.
 
 Entries live in `$ESCALATION_LEDGER_CACHE_DIR`, else `$XDG_CACHE_HOME/escalation-ledger`,
-else `~/.cache/escalation-ledger`. `ESCALATION_LEDGER_NO_CACHE=1` turns the cache
-off. Writes are atomic (temporary file, then rename). A read-only or missing
-directory, a corrupt or truncated entry, or anything else going wrong is silently
-treated as a miss: the cache can make loading faster, never make it fail.
-Entries are pickles, trusted as the user's own files are: the directory must not be
-writable by anyone else (the default one, under the home directory, is not).
+else `~/.cache/escalation-ledger`. `ESCALATION_LEDGER_NO_CACHE=1` turns the cache off.
+
+Entries hold data, never code, and are believed only once checked (STYLE.md, "Caches
+hold data, never code"):
+
+  - an entry is MessagePack (msgspec), decoded into plain values of the types each
+    field may hold, then into records by this module; nothing in a file can name a
+    type or a function to call;
+  - a SHA-256 digest of the rest of the file, in its header, is verified before anything
+    is decoded; a wrong digest, a short file, a value of the wrong shape or type: a miss,
+    and the ledger is read again and its entry replaced;
+  - the directory is made 0700; one that is a symbolic link, belongs to another user or
+    is writable by its group or others is not used at all (as ssh and gpg refuse such a
+    directory): the command runs uncached, and `refused()` gives the CLI its one warning;
+  - files are made 0600 under unpredictable names with O_EXCL and O_NOFOLLOW, relative
+    to the directory opened once (no path is looked up twice), then renamed into place;
+    entries are opened with O_NOFOLLOW;
+  - a temporary file left by a writer that died (its name carries its process id) or
+    older than `STALE_AFTER` seconds is removed when an entry is next written.
+
+A read-only or missing directory, a damaged entry, or anything else going wrong is
+treated as a miss: the cache can make loading faster, never make it fail or wrong.
 
 Beside an entry, a report may keep a result derived from its ledger alone (the chains of
-a big ledger: see `put_derived`); it is removed with the entry.
+a big ledger: see `put_derived`), plain data, checked the same way; it is removed with
+the entry.
 
 Every ledger is cached, the bundled one included: a hit costs a few milliseconds, while
 reading even a small file means importing the YAML reader, the checks and the country
@@ -36,46 +52,122 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import stat
 import sys
 
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MAX_ENTRIES = 64  # one per ledger file a user works with; more are one-off files
-MAGIC = b"ELC3"  # first bytes of an entry; a new entry layout gets a new MAGIC
+MAGIC = b"ELC4"  # first bytes of an entry; a new entry layout gets a new MAGIC
+MAGIC_KEPT = b"ELK1"  # first bytes of a result kept beside an entry (put_derived)
+ENTRY = ".entry"  # an entry is KEY.entry
+STALE_AFTER = 3600  # seconds: a temporary file this old is left over, whoever wrote it
 # What a loaded ledger depends on: a change to any of these modules misses every entry.
 LOADING_MODULES = ("load.py", "fastload.py", "values.py", "read.py", "model.py", "check.py", "cache.py")
 
+_refusal: str | None = None  # why the directory was not used, until the CLI asks (refused)
+
 
 def cache_dir() -> str | None:
-    """Where entries go, or None when the cache is turned off."""
+    """Where entries go, or None when the cache is turned off or its directory is not
+    safe to use (see `refused`)."""
+    global _refusal
     if os.environ.get(ENV_OFF, "") not in ("", "0"):
         return None
-    explicit = os.environ.get(ENV_DIR)
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "escalation-ledger")
+    directory = os.environ.get(ENV_DIR)
+    if not directory:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        directory = os.path.join(base, "escalation-ledger")
+    try:
+        reason = _unsafe(directory, os.lstat(directory))
+    except OSError:  # not there yet (made 0700 by the first write), or unreachable (a miss)
+        reason = None
+    if reason is not None:
+        _refusal = f"not using the parse cache {directory}: {reason}"
+        return None
+    return directory
+
+
+def refused() -> str | None:
+    """Why the cache directory was not used, once (then None until it is refused again):
+    the CLI prints it as a warning; the command runs uncached."""
+    global _refusal
+    reason, _refusal = _refusal, None
+    return reason
+
+
+def _unsafe(directory: str, st: os.stat_result) -> str | None:
+    """What makes this directory unfit to hold entries, or None. Someone else who can
+    write there could plant entries or links (and must not be able to read them)."""
+    if stat.S_ISLNK(st.st_mode):
+        return "it is a symbolic link (name the directory itself, if it is yours)"
+    if not stat.S_ISDIR(st.st_mode):
+        return None  # no entry can be written there: every lookup misses
+    if st.st_uid != os.geteuid():
+        return f"it belongs to another user (uid {st.st_uid}); use a directory of your own"
+    if st.st_mode & 0o022:
+        who = "others" if st.st_mode & 0o002 else "its group"
+        return f"it is writable by {who} (chmod 700 {directory})"
+    return None
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_dir(create: bool) -> int | None:
+    """The cache directory, opened (every file is then found relative to it), made 0700
+    first if `create`; None when it is off, missing, or not safe to use."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        fd = os.open(directory, _DIR_FLAGS)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            parent = os.path.dirname(directory)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            os.mkdir(directory, 0o700)
+        except FileExistsError:  # made meanwhile: checked below like any other
+            pass
+        except OSError:
+            return None
+        try:
+            fd = os.open(directory, _DIR_FLAGS)
+        except OSError:
+            return None
+    except OSError:  # a symbolic link, not a directory, not readable
+        return None
+    try:
+        if _unsafe(directory, os.fstat(fd)) is None:
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
 
 
 def _code_fingerprint() -> str:
     """Python's version, and the content of the code a loaded and checked ledger depends on.
 
     Our loading modules are hashed (an editable install changes code without changing any
-    version); yaml-rs reads the file and iso3166's table decides which countries are known,
-    so their installed files' sizes and mtimes count too (an upgrade rewrites them). All of
-    it without importing them or reading package metadata, which costs more than a hit.
+    version); yaml-rs reads the file, iso3166's table decides which countries are known and
+    msgspec reads entries, so their installed files' sizes and mtimes count too (an upgrade
+    rewrites them). All of it without importing them or reading package metadata, which
+    costs more than a hit.
     """
     from importlib.util import find_spec
 
-    parts = [sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    parts = [sys.version]
     here = os.path.dirname(os.path.abspath(__file__))
     h = hashlib.blake2b(digest_size=16)
     for name in LOADING_MODULES:
         with open(os.path.join(here, name), "rb") as f:
             h.update(f.read())
     parts.append(h.hexdigest())
-    for module in ("yaml_rs", "iso3166"):
+    for module in ("yaml_rs", "iso3166", "msgspec"):
         spec = find_spec(module)
         if spec is None or spec.origin is None:
             parts.append(f"{module}: missing")
@@ -101,64 +193,144 @@ def entry_key(name: str, data: bytes) -> str:
     return f"{file_part}-{h.hexdigest()}"
 
 
-def _entry_path(directory: str, key: str) -> str:
-    return os.path.join(directory, f"{key}.pickle")
+def _usable(key: str) -> bool:
+    """A key names a file inside the directory, never elsewhere or a hidden one."""
+    return bool(key) and "/" not in key and os.sep not in key and not key.startswith(".") and "\0" not in key
 
 
 def get(key: str):
     """The cached value under `key`, or None on a miss (any failure is a miss)."""
-    directory = cache_dir()
-    if directory is None:
+    if not _usable(key):
         return None
-    value = _read_file(_entry_path(directory, key), _read)
+    value = _read_file(key + ENTRY, MAGIC, _decode_entry)
     if value is not None:
         _served_as(key, value)
     return value
 
 
 def put(key: str, value) -> bool:
-    """Store `value` under `key`, atomically; False (and nothing raised) when it cannot be written."""
-    directory = cache_dir()
-    if directory is None:
+    """Store `value` under `key`, atomically; False (and nothing raised) when it cannot be
+    written: the cache off or refused, the disk read-only or full, a value this format
+    cannot hold exactly."""
+    if not _usable(key):
         return False
-    _served_as(key, value)
-    if not _write_file(directory, _entry_path(directory, key), lambda f: _write(value, f)):
+    dir_fd = _open_dir(create=True)
+    if dir_fd is None:
         return False
-    _forget_earlier(directory, key)
-    return True
-
-
-def _read_file(path: str, read):
-    """`read(file)` after MAGIC, or None: corrupt, truncated, unreadable, written by other
-    code, a miss either way."""
     try:
-        with open(path, "rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
+        ledger = value[0]
+        start = _encode_start(ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {})
+        rest = _encode_rest(value)
+        entry = _Entry(dir_fd, key + ENTRY, MAGIC, start)
+    except Exception:
+        os.close(dir_fd)
+        return False
+    try:
+        if not entry.finish(rest):
+            return False
+        _served_as(key, value)
+        _forget_earlier(dir_fd, key)
+        return True
+    finally:
+        os.close(dir_fd)
+
+
+# --- Files: made safely, read only once verified --------------------------------------------
+# An entry file is MAGIC, the SHA-256 digest of everything after the digest, the length of
+# its first part (8 bytes, little-endian), then the two parts (see "The entry format").
+
+_HEAD = len(MAGIC) + 32 + 8
+_NEW_FLAGS = os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(dir_fd: int, final: str, flags: int = os.O_WRONLY) -> tuple[int, str]:
+    """A new 0600 file in the directory, named after `final` and this process with a
+    random part no one can guess and plant a link at: (descriptor, name)."""
+    name = f"{final}.{os.getpid()}.{os.urandom(8).hex()}.tmp"
+    return os.open(name, flags | _NEW_FLAGS, 0o600, dir_fd=dir_fd), name
+
+
+def _write_all(fd: int, data) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class _Entry:
+    """A temporary file becoming an entry (or a kept result): the header and the first
+    part now, the rest and the digest at `finish`, then renamed into place."""
+
+    def __init__(self, dir_fd: int, final: str, magic: bytes, start: bytes):
+        self.dir_fd, self.final = dir_fd, final
+        self.fd, self.tmp = _create(dir_fd, final)
+        try:
+            length = len(start).to_bytes(8, "little")
+            self.digest = hashlib.sha256(length)
+            self.digest.update(start)
+            _write_all(self.fd, magic + bytes(32) + length)
+            _write_all(self.fd, start)
+        except BaseException:
+            self.drop()
+            raise
+
+    def finish(self, rest: bytes) -> bool:
+        """The rest, the digest, and the entry in place; False, with nothing left behind,
+        when it cannot be written."""
+        try:
+            _write_all(self.fd, rest)
+            self.digest.update(rest)
+            if os.pwrite(self.fd, self.digest.digest(), len(MAGIC)) != 32:
+                raise OSError("short write")
+            os.close(self.fd)
+            self.fd = -1
+            os.replace(self.tmp, self.final, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+        except Exception:
+            self.drop()
+            return False
+        return True
+
+    def drop(self) -> None:
+        if self.fd != -1:
+            os.close(self.fd)
+            self.fd = -1
+        try:
+            os.unlink(self.tmp, dir_fd=self.dir_fd)
+        except OSError:
+            pass
+
+
+def _read_file(name: str, magic: bytes, decode):
+    """`decode(first part, second part)` of the file `name` in the cache directory, or None:
+    missing, a link, not ours, short, a wrong digest, anything `decode` raises: a miss."""
+    dir_fd = _open_dir(create=False)
+    if dir_fd is None:
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
+    except OSError:
+        return None
+    finally:
+        os.close(dir_fd)
+    try:
+        with open(fd, "rb", buffering=0) as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size < _HEAD:
                 return None
-            return read(f)
+            data = f.read()
+        if len(data) < _HEAD or data[:len(magic)] != magic:
+            return None
+        view = memoryview(data)
+        if hashlib.sha256(view[_HEAD - 8:]).digest() != data[len(magic):_HEAD - 8]:
+            return None
+        length = int.from_bytes(data[_HEAD - 8:_HEAD], "little")
+        if length > len(data) - _HEAD:
+            return None
+        return decode(view[_HEAD:_HEAD + length], view[_HEAD + length:])
     except Exception:
         return None
 
 
-def _write_file(directory: str, path: str, write) -> bool:
-    """MAGIC and then `write(file)` into `path`, atomically (a temporary file, then a
-    rename); False, with nothing left behind, when it cannot be written (a read-only or
-    full disk, an unpicklable value: the cache is only an optimisation)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            write(f)
-        os.replace(tmp, path)
-    except Exception:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
-    return True
-
+# --- Writing behind the command -----------------------------------------------------------
 
 _writers: list[int] = []  # processes writing entries behind the command (put_behind)
 
@@ -179,19 +351,30 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
     measures' fields (all but where each stands, `loc` and `locs`) and these sources at
     once, then waits for the rest, which `_Behind.finish` hands over once the checks have
     run and their warnings are located. At 100,000 measures the columns are most of the
-    third of a second an entry takes, and the checks take as long. None when no process
-    could be forked (or the cache is off)."""
+    time an entry takes, and the checks take as long. None when no process could be
+    forked (or the cache is off or refused).
+
+    The rest goes through a file made here and unlinked at once, which both processes
+    hold open: it has no name to plant a link at or to leave behind."""
     import atexit
 
-    directory = cache_dir()
-    if directory is None:
+    if not _usable(key):
+        return None
+    dir_fd = _open_dir(create=True)
+    if dir_fd is None:
+        return None
+    try:
+        rest_fd, name = _create(dir_fd, key + ENTRY, os.O_RDWR)
+        os.unlink(name, dir_fd=dir_fd)
+    except OSError:
+        os.close(dir_fd)
         return None
     r, w = os.pipe()
     try:
         pid = os.fork()
     except OSError:  # no process to spare
-        os.close(r)
-        os.close(w)
+        for fd in (r, w, rest_fd, dir_fd):
+            os.close(fd)
         return None
     if pid == 0:
         try:
@@ -201,14 +384,15 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
             # of a second, which the command waits for anyway) rather than leave a temporary file.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.close(w)
-            _write_behind(directory, key, measures, sources, r)
+            _write_behind(dir_fd, key, measures, sources, r, rest_fd)
         finally:
             os._exit(0)  # nothing of the parent's (buffers, exit handlers) runs twice
     os.close(r)
+    os.close(dir_fd)
     if not _writers:
         atexit.register(wait_for_writers)
     _writers.append(pid)
-    behind = _Behind(directory, key, pid, w, measures, sources)
+    behind = _Behind(key, pid, w, rest_fd, measures, sources)
     _unfinished.append(behind)
     return behind
 
@@ -216,15 +400,14 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
 class _Behind:
     """The command's side of a writer started by `start_behind`."""
 
-    def __init__(self, directory: str, key: str, pid: int, w: int, measures: tuple, sources):
-        self.directory, self.key, self.pid, self.w = directory, key, pid, w
+    def __init__(self, key: str, pid: int, w: int, rest_fd: int, measures: tuple, sources):
+        self.key, self.pid, self.w, self.rest_fd = key, pid, w, rest_fd
         self.measures, self.sources = measures, sources
 
     def finish(self, value) -> bool:
         """Hand the rest of the entry to the writer. False, and the writer drops what it
         wrote, unless the value's ledger has the very measures (up to where they stand)
         and sources the writer was given."""
-        import io
         from operator import is_
 
         ledger = value[0]
@@ -235,19 +418,11 @@ class _Behind:
         if not same:
             self.abandon()
             return False
-        rest = _rest_path(self.directory, self.key, self.pid)
         try:
-            buffer = io.BytesIO()
-            _write_rest(_pickler(buffer), value)
-            with open(rest, "wb") as f:  # a file, not the pipe: the writer may still be busy with the columns
-                f.write(buffer.getvalue())
+            _write_all(self.rest_fd, _encode_rest(value))
             os.write(self.w, b"1")
-        except Exception:  # the writer is gone (or the disk full): no entry, and no rest left behind
+        except Exception:  # a value the format cannot hold, the writer gone, the disk full: no entry
             self.abandon()
-            try:
-                os.unlink(rest)
-            except OSError:
-                pass
             return False
         finally:
             self._close()
@@ -261,48 +436,34 @@ class _Behind:
     def _close(self) -> None:
         if self in _unfinished:
             _unfinished.remove(self)
-        if self.w != -1:
-            try:
-                os.close(self.w)
-            except OSError:
-                pass
-            self.w = -1
+        for name in ("w", "rest_fd"):
+            fd = getattr(self, name)
+            if fd != -1:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+                setattr(self, name, -1)
 
 
-def _rest_path(directory: str, key: str, pid: int) -> str:
-    return f"{_entry_path(directory, key)}.{pid}.rest"
-
-
-def _write_behind(directory: str, key: str, measures: tuple, sources, r: int) -> None:
+def _write_behind(dir_fd: int, key: str, measures: tuple, sources, r: int, rest_fd: int) -> None:
     """In the writer: the columns and sources now, the rest when the command says so, then
     the entry is put in place; on EOF without a word, or any failure, nothing is left."""
-    final = _entry_path(directory, key)
-    tmp = f"{final}.{os.getpid()}.tmp"
-    rest = _rest_path(directory, key, os.getpid())
     try:
-        os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            _write_start(_pickler(f), measures, sources)
-            with os.fdopen(r, "rb") as pipe:
-                go = pipe.read(1)  # one byte, not to the end: a process forked later may hold the pipe open too
-            if go != b"1":
-                raise OSError("abandoned")
-            with open(rest, "rb") as more:
-                f.write(more.read())
-        os.replace(tmp, final)
+        entry = _Entry(dir_fd, key + ENTRY, MAGIC, _encode_start(measures, sources))
     except Exception:
-        for path in (tmp, rest):
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
         return
     try:
-        os.unlink(rest)
+        go = os.read(r, 1)  # one byte, not to the end: a process forked later may hold the pipe open too
+        size = os.fstat(rest_fd).st_size
+        rest = os.pread(rest_fd, size, 0) if go == b"1" else b""
     except OSError:
-        pass
-    _forget_earlier(directory, key)
+        go, size, rest = b"", 0, b""
+    if go != b"1" or len(rest) != size:
+        entry.drop()
+        return
+    if entry.finish(rest):
+        _forget_earlier(dir_fd, key)
 
 
 _unfinished: list[_Behind] = []  # writers not told the rest yet (see start_behind)
@@ -320,41 +481,79 @@ def wait_for_writers() -> None:
             pass
 
 
-def _forget_earlier(directory: str, key: str) -> None:
-    """Remove the entries of the same file's earlier contents (one entry per file, not one
-    per edit), then the oldest entries beyond MAX_ENTRIES; and the results kept beside
-    any entry removed (`put_derived`)."""
+# --- Keeping the directory small ------------------------------------------------------------
+
+
+def _forget_earlier(dir_fd: int, key: str) -> None:
+    """Once `key`'s entry is written: remove the entries of the same file's earlier
+    contents (one entry per file, not one per edit), then the oldest entries beyond
+    MAX_ENTRIES, the results kept beside any entry removed (`put_derived`), and what
+    writers that died left behind (`_sweep`)."""
     prefix = key.split("-", 1)[0] + "-"
     try:
-        names = os.listdir(directory)
+        names = os.listdir(dir_fd)
     except OSError:
         return
     kept = []
     for name in names:
-        if not name.endswith(".pickle"):
+        if not name.endswith(ENTRY):
             continue
-        path = os.path.join(directory, name)
         try:
-            if name.startswith(prefix) and name != f"{key}.pickle":
-                os.unlink(path)
+            if name.startswith(prefix) and name != key + ENTRY:
+                os.unlink(name, dir_fd=dir_fd)
             else:
-                kept.append((os.stat(path).st_mtime_ns, path))
+                kept.append((os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime_ns, name))
         except OSError:
             pass
     kept.sort()
     excess = max(0, len(kept) - MAX_ENTRIES)
-    for _, path in kept[:excess]:
+    for _, name in kept[:excess]:
         try:
-            os.unlink(path)
+            os.unlink(name, dir_fd=dir_fd)
         except OSError:
             pass
-    alive = {os.path.basename(path).split(".", 1)[0] for _, path in kept[excess:]} | {key}
+    alive = {name[:-len(ENTRY)] for _, name in kept[excess:]} | {key}
     for name in names:
         if name.endswith(".memo") and name.split(".", 1)[0] not in alive:
             try:
-                os.unlink(os.path.join(directory, name))
+                os.unlink(name, dir_fd=dir_fd)
             except OSError:
                 pass
+    _sweep(dir_fd, names)
+
+
+def _sweep(dir_fd: int, names: list[str]) -> None:
+    """Remove the temporary files of writers that are gone (killed before they could clean
+    up): ours whose process id is no longer running, or older than STALE_AFTER seconds
+    whoever made them. Also what an older version left: pickled entries (`KEY.pickle`,
+    never read again, and made readable by all) and their `.tmp`/`.rest` files. Only
+    names this module makes are touched."""
+    import re
+    import time
+
+    ours = re.compile(r"[^.][^/]*\.(?:entry|memo)\.(\d+)\.[0-9a-f]{16}\.tmp|[0-9a-f]{16}-[0-9a-f]{64}\.pickle(?:\.(\d+)\.(?:tmp|rest))?")
+    now = time.time()
+    for name in names:
+        m = ours.fullmatch(name)
+        if m is None:
+            continue
+        pid = int(m.group(1) or m.group(2) or 0)
+        try:
+            if name.endswith(".pickle") or not (0 < pid and _running(pid)) or \
+                    now - os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime > STALE_AFTER:
+                os.unlink(name, dir_fd=dir_fd)
+        except OSError:
+            pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: running
+        return True
+    return True
 
 
 # --- Results derived from an entry's ledger ----------------------------------------------
@@ -362,8 +561,8 @@ def _forget_earlier(directory: str, key: str) -> None:
 # can keep its result beside the entry its ledger came from: `KEY.WHAT.CODE.memo`, where
 # WHAT says which result and CODE which code made it. A result lives as long as its
 # entry (`_forget_earlier`), and a new one replaces the other results of the same WHAT.
-# Like entries, results are pickles, trusted as the user's own files; anything wrong
-# with one is a miss.
+# A result is plain data (lists, dicts, strings, numbers, None, booleans), stored as
+# MessagePack and checked like an entry; anything wrong with one is a miss.
 
 _served: tuple[object, str] | None = None  # the ledger last read from or stored in an entry, and the entry's key
 
@@ -381,142 +580,432 @@ def key_of(ledger) -> str | None:
     return None
 
 
-def _memo_path(directory: str, key: str, name: str) -> str:
-    return os.path.join(directory, f"{key}.{name}.memo")
+def _memo_name(key: str, name: str) -> str:
+    return f"{key}.{name}.memo"
 
 
 def get_derived(key: str, name: str):
-    """The result kept as `name` beside the entry `key`, or None (any failure is a miss)."""
-    directory = cache_dir()
-    return None if directory is None else _read_file(_memo_path(directory, key, name), pickle.load)
+    """The result kept as `name` beside the entry `key` (tuples come back as lists), or
+    None (any failure is a miss)."""
+    if not (_usable(key) and _usable(name)):
+        return None
+
+    def decode(value, rest):
+        import msgspec
+
+        if len(rest):
+            raise ValueError("a kept result is one part")
+        return msgspec.msgpack.decode(value)
+
+    return _read_file(_memo_name(key, name), MAGIC_KEPT, decode)
 
 
 def put_derived(key: str, name: str, value) -> bool:
-    """Keep `value` as `name` (`WHAT.CODE`) beside the entry `key`, atomically, in place
-    of any other result of the same WHAT; False (and nothing raised) when it cannot."""
-    directory = cache_dir()
-    if directory is None or "/" in name or os.sep in name:
+    """Keep `value` (plain data) as `name` (`WHAT.CODE`) beside the entry `key`, atomically,
+    in place of any other result of the same WHAT; False (and nothing raised) when it cannot."""
+    import msgspec
+
+    if not (_usable(key) and _usable(name)):
         return False
-    final = _memo_path(directory, key, name)
-    if not _write_file(directory, final, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)):
+    dir_fd = _open_dir(create=True)
+    if dir_fd is None:
         return False
-    same_what = f"{key}.{name.rsplit('.', 1)[0]}."
     try:
-        for other in os.listdir(directory):
-            if other.startswith(same_what) and other.endswith(".memo") and other != os.path.basename(final):
-                os.unlink(os.path.join(directory, other))
-    except OSError:
-        pass
-    return True
+        final = _memo_name(key, name)
+        try:
+            if not _Entry(dir_fd, final, MAGIC_KEPT, msgspec.msgpack.encode(value)).finish(b""):
+                return False
+        except Exception:
+            return False
+        same_what = f"{key}.{name.rsplit('.', 1)[0]}."
+        try:
+            for other in os.listdir(dir_fd):
+                if other.startswith(same_what) and other.endswith(".memo") and other != final:
+                    os.unlink(other, dir_fd=dir_fd)
+        except OSError:
+            pass
+        return True
+    finally:
+        os.close(dir_fd)
 
 
-# --- Pickling records ------------------------------------------------------------------------
-# Named-tuple records (Measure, Event, Report, Source, Location: see model.py) are rebuilt by
-# tuple.__new__, one C call each, rather than through their Python-level __new__. A slots
-# dataclass pickles through a generic __setstate__ written in Python that calls
-# dataclasses.fields() for every object; the few dataclass records are rebuilt through their
-# own __init__ instead, with the fields as positional arguments.
+# --- The entry format --------------------------------------------------------------------
+# An entry's two parts are MessagePack documents. The first is known once the file is
+# read: the measures field by field up to `loc` (a column per field) and the sources; the
+# second once the checks have run and their warnings are located (what `_Behind.finish`
+# hands the writer): the ledger's own fields, the problems, the names of the checks whose
+# warnings are not located, the events, and the measures' `loc` and `locs` columns.
+#
+# A column is decoded in C with no call per record: a list of plain values of one type,
+# checked by msgspec against that type (`_Format`), and the records are zipped back from
+# the columns by tuple.__new__ (`map(partial(tuple.__new__, Measure), zip(*columns))`).
+# Values many records share (dates, country lists, kinds, locations) are stored once per
+# distinct object, in a table, with each record's index into it; a table's values are
+# made into the model's (LedgerDate, dates, date-times with their offset, Location) once
+# each, through a memo where texts repeat. Plain strings are stored as they are.
+#
+# The encoder is strict: a value of a type the format does not know exactly (a subclass,
+# a time zone that is not a fixed offset) raises, and nothing is written.
 
 
-def _read_only(d: dict):
-    """A read-only mapping (types.MappingProxyType cannot be pickled by name)."""
-    from types import MappingProxyType
-
-    return MappingProxyType(d)
+class _Unstorable(ValueError):
+    """A value this format cannot hold exactly: no entry is written."""
 
 
-def _pickler(file) -> pickle.Pickler:
-    import dataclasses
-    import operator
-    from types import MappingProxyType
-
-    from . import model
-
-    tuples = {model.Measure, model.Event, model.Report, model.Source, model.Location}
-    fields = {t: operator.attrgetter(*(f.name for f in dataclasses.fields(t)))  # builds the tuple in C
-              for t in (model.LedgerDate, model.Problem, model.Ledger)}
-
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj):
-            cls = type(obj)
-            if cls in tuples:
-                return tuple.__new__, (cls, tuple(obj))
-            if cls is MappingProxyType:  # model.NO_LOCS, the locations of an unlocated entry
-                return _read_only, (dict(obj),)
-            get = fields.get(cls)
-            if get is None:
-                return NotImplemented
-            return cls, get(obj)
-
-    return _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+def _fail(what: str):
+    raise _Unstorable(what)
 
 
-# An entry is, after MAGIC: the measures field by field up to `loc` (one column, a tuple
-# of every measure's value of that field, per pickle) and the sources, all known once the
-# file is read; then the rest, known once the checks have run and their warnings are
-# located: (ledger without measures, sources and events, problems..., number of
-# measures), the events, and the measures' `loc` and `locs` columns. A column of plain
-# values is pickled and read back in C with no call per measure (a Measure itself would
-# cost a reducer call each way), and the records are zipped back from the columns. The
-# pickler's memo (every object pickled so far) is emptied after each column: at 100,000
-# measures a single pickle's memo alone takes 400 MB.
+_format = None
 
 
-def _starting_fields() -> int:
-    from .model import Measure
-
-    return Measure._fields.index("loc")  # loc and locs are the last two fields
-
-
-def _write(value, file) -> None:
-    """Pickle a (ledger or None, anything else...) tuple straight to the file."""
-    ledger = value[0]
-    p = _pickler(file)
-    _write_start(p, ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {})
-    _write_rest(p, value)
+def _fmt() -> _Format:
+    global _format
+    if _format is None:
+        _format = _Format()
+    return _format
 
 
-def _write_start(p, measures: tuple, sources) -> None:
-    columns = list(zip(*measures))[:_starting_fields()] if measures else [()] * _starting_fields()
-    for column in columns:
-        p.clear_memo()
-        p.dump(column)
-    p.clear_memo()
-    p.dump(sources)
+class _Raw:
+    """A column stored as it is: strings, or strings and None."""
+
+    def __init__(self, types: set, typ):
+        self.types, self.type = types, list[typ]
+
+    def encode(self, column):
+        if not set(map(type, column)) <= self.types:
+            _fail("a value of another type")
+        return column
+
+    def decode(self, plain, count: int):
+        if len(plain) != count:
+            raise ValueError("a column of another length")
+        return plain
 
 
-def _write_rest(p, value) -> None:
-    import dataclasses
-    from operator import attrgetter
+class _Coded:
+    """A column stored as a table of its distinct objects (`to_plain` of each) and which
+    of them each record holds: unsigned little-endian numbers of the fewest bytes that
+    hold the table's size (bytes, not a list of numbers: nothing to decode per record).
+    A column where one value is most records' (None, (), an unlocated entry's place) gives
+    that value and only the other records, by position: setting those few is cheaper
+    than looking up every record's. `from_table` makes the plain table back into values."""
 
-    ledger, *rest = value
-    p.clear_memo()
-    if ledger is None:
-        p.dump((None, rest, 0))
-        return
-    measures = ledger.measures
-    p.dump((dataclasses.replace(ledger, measures=(), sources={}, events=()), rest, len(measures)))
-    p.clear_memo()
-    p.dump(ledger.events)
-    for name in ("loc", "locs"):
-        p.clear_memo()
-        p.dump(tuple(map(attrgetter(name), measures)))
+    def __init__(self, typ, to_plain, from_table):
+        self.type = tuple[list[typ], int, bytes, bytes]  # table, the usual value (or -1), positions, which
+        self.to_plain, self.from_table = to_plain, from_table
+
+    def encode(self, column):
+        from collections import Counter
+        from itertools import compress
+
+        objects = dict(zip(map(id, column), column))  # by identity: equal is not the same (1 == True)
+        at = dict(zip(objects, range(len(objects))))
+        which = _numbers(len(objects))
+        which.extend(map(at.__getitem__, map(id, column)))
+        table = list(map(self.to_plain, objects.values()))
+        usual, times = Counter(which).most_common(1)[0] if which else (-1, 0)
+        if times * 5 < len(which) * 4:
+            return table, -1, b"", _little(which)
+        others = list(map(usual.__ne__, which))
+        positions = _numbers(len(which))
+        positions.extend(compress(range(len(which)), others))
+        which = _numbers(len(objects), compress(which, others))
+        return table, usual, _little(positions), _little(which)
+
+    def decode(self, plain, count: int):
+        """The column's values: a list, or an iterator zipped into records as they come.
+        A position or value beyond its range raises, here or there."""
+        from collections import deque
+
+        table, usual, positions, which = plain
+        values = self.from_table(table)
+        if usual == -1:
+            which = _numbers(len(table), which)
+            if len(which) != count or positions:
+                raise ValueError("a column of another length")
+            return map(values.__getitem__, which)
+        if usual < 0:
+            raise ValueError("no usual value")
+        column = [values[usual]] * count
+        positions, which = _numbers(count, positions), _numbers(len(table), which)
+        if len(positions) != len(which):
+            raise ValueError("positions without values")
+        deque(map(column.__setitem__, positions, map(values.__getitem__, which)), maxlen=0)
+        return column
 
 
-def _read(file):
-    import dataclasses
+def _numbers(size: int, given=b""):
+    """An array for numbers below `size`, of the fewest bytes each; with `given` (numbers,
+    or their little-endian bytes) in it."""
+    from array import array
+
+    for code in ("B", "H", "I", "L", "Q"):
+        if 1 << (8 * array(code).itemsize) >= size:
+            break
+    else:
+        raise _Unstorable("a table too big")
+    numbers = array(code)
+    if isinstance(given, (bytes, memoryview)):
+        numbers.frombytes(given)  # raises unless a whole number of numbers
+        if sys.byteorder == "big":
+            numbers.byteswap()
+    else:
+        numbers.extend(given)
+    return numbers
+
+
+def _little(numbers) -> bytes:
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+class _Format:
+    """The columns of each record type, and the decoders of an entry's two parts."""
+
+    def __init__(self):
+        import dataclasses
+        import datetime as dt
+        from functools import partial
+        from itertools import islice
+        from typing import Literal
+
+        import msgspec
+
+        from . import model
+        from .model import NO_LOCS, Event, EventKind, EventStatus, Kind, LedgerDate, Location, Measure, Problem, Report, Source, Status
+
+        Loc = tuple[int, int]
+        Date = tuple[int, Literal["day", "month", "year"]]  # first day's ordinal, precision
+        Moment = int | str | None  # a date's ordinal, a date-time's ISO text (with its offset)
+        new_location = partial(tuple.__new__, Location)
+        new_report = partial(tuple.__new__, Report)
+        date_type, datetime_type, timezone = dt.date, dt.datetime, dt.timezone
+
+        def plain_strs(v):
+            return v if type(v) is tuple and set(map(type, v)) <= {str} else _fail("strs")
+
+        def same(table):
+            return table
+
+        def plain_enum(enum, optional):
+            return lambda v: v if type(v) is enum or (optional and v is None) else _fail(enum.__name__)
+
+        def plain_int(v):
+            return v if v is None or type(v) is int else _fail("int")
+
+        def plain_date(v):
+            if v is None:
+                return None
+            if type(v) is not LedgerDate or type(v.first) is not date_type or v.precision not in ("day", "month", "year"):
+                _fail("date")
+            return v.first.toordinal(), v.precision
+
+        def plain_moment(v):
+            if v is None:
+                return None
+            if type(v) is date_type:
+                return v.toordinal()
+            if type(v) is datetime_type and (v.tzinfo is None or type(v.tzinfo) is timezone):
+                text = v.isoformat()
+                back = datetime_type.fromisoformat(text)
+                if back == v and back.utcoffset() == v.utcoffset() and back.tzname() == v.tzname() and back.fold == v.fold:
+                    return text
+            _fail("moment")
+
+        def plain_loc(v):
+            return (v[0], v[1]) if type(v) is Location and type(v[0]) is int and type(v[1]) is int else _fail("loc")
+
+        def plain_locs(v):
+            if v is NO_LOCS:
+                return None
+            if type(v) is not dict or not set(map(type, v)) <= {str}:
+                _fail("locs")
+            return dict(zip(v, map(plain_loc, v.values())))
+
+        def memo(make):
+            """A table's values made once per distinct plain value."""
+            def from_table(table):
+                made = {}
+                return [made[p] if p in made else made.setdefault(p, make(p)) for p in table]
+            return from_table
+
+        def make_date(p):
+            return None if p is None else LedgerDate(date_type.fromordinal(p[0]), p[1])
+
+        def make_moment(p):
+            if p is None:
+                return None
+            return date_type.fromordinal(p) if type(p) is int else datetime_type.fromisoformat(p)
+
+        def locations(table):
+            return list(map(new_location, table))
+
+        def locs_of(table):
+            return [NO_LOCS if d is None else dict(zip(d, map(new_location, d.values()))) for d in table]
+
+        report_fields = ("source", "quote", "date", "effective", "expires", "not_before", "status", "loc")
+        if Report._fields != report_fields:
+            _fail("Report has other fields")
+        ReportRow = tuple[str, str | None, Date | None, Moment, Moment, Moment, Status | None, Loc]
+        plain_status = plain_enum(Status, True)
+
+        def plain_reports(v):
+            if type(v) is not tuple:
+                _fail("reports")
+            rows = []
+            for r in v:
+                if type(r) is not Report or type(r.source) is not str or not (r.quote is None or type(r.quote) is str):
+                    _fail("report")
+                rows.append((r.source, r.quote, plain_date(r.date), plain_moment(r.effective), plain_moment(r.expires),
+                             plain_moment(r.not_before), plain_status(r.status), plain_loc(r.loc)))
+            return rows
+
+        def reports_of(table):
+            rows = [row for rows in table for row in rows]
+            made = iter(())
+            if rows:  # every report of the table, column by column, then handed back in turn
+                columns = list(zip(*rows))
+                columns[2] = memo(make_date)(columns[2])
+                for i in (3, 4, 5):
+                    columns[i] = memo(make_moment)(columns[i])
+                columns[7] = locations(columns[7])
+                made = map(new_report, zip(*columns))
+            return [tuple(islice(made, len(rows))) for rows in table]
+
+        def raw(optional):
+            return _Raw({str, type(None)} if optional else {str}, str | None if optional else str)
+
+        def coded(typ, to_plain, from_table=same):
+            return _Coded(typ, to_plain, from_table)
+
+        kinds = {
+            "str": raw(False),
+            "str?": raw(True),
+            "strs": coded(tuple[str, ...], plain_strs),
+            "int?": coded(int | None, plain_int),
+            "date": coded(Date, plain_date, memo(make_date)),
+            "date?": coded(Date | None, plain_date, memo(make_date)),
+            "moment": coded(Moment, plain_moment, memo(make_moment)),
+            "loc": coded(Loc, plain_loc, locations),
+            "locs": coded(dict[str, Loc] | None, plain_locs, locs_of),
+            "reports": coded(tuple[ReportRow, ...], plain_reports, reports_of),
+            "Kind": coded(Kind, plain_enum(Kind, False)),
+            "Status": coded(Status, plain_enum(Status, False)),
+            "EventKind": coded(EventKind, plain_enum(EventKind, False)),
+            "EventStatus": coded(EventStatus, plain_enum(EventStatus, False)),
+        }
+        # Every field of every record, by name: a field this table does not know (the
+        # model grew one) raises here, and the cache is never used rather than wrong.
+        measure = {"id": "str", "date": "date", "actor": "strs", "target": "strs", "kind": "Kind", "title": "str",
+                   "status": "Status", "effective": "moment", "expires": "moment", "not_before": "moment",
+                   "responds_to": "strs", "sources": "strs", "weight": "int?", "tags": "strs", "quote": "str?",
+                   "notes": "str?", "reports": "reports", "loc": "loc", "locs": "locs"}
+        event = {"id": "str", "date": "date", "title": "str", "kind": "EventKind", "end": "date?",
+                 "status": "EventStatus", "countries": "strs", "place": "str?", "agenda": "strs", "sources": "strs",
+                 "tags": "strs", "quote": "str?", "notes": "str?", "loc": "loc", "locs": "locs"}
+        source = {"id": "str", "title": "str", "publisher": "str", "published": "date?", "url": "str?",
+                  "author": "str?", "notes": "str?", "loc": "loc"}
+        self.measure = [kinds[measure[f]] for f in Measure._fields]
+        self.event = [kinds[event[f]] for f in Event._fields]
+        self.source = [kinds[source[f]] for f in Source._fields]
+        if Measure._fields[-2:] != ("loc", "locs") or set(measure) != set(Measure._fields) \
+                or set(event) != set(Event._fields) or set(source) != set(Source._fields):
+            _fail("records have other fields")
+        self.starting = len(Measure._fields) - 2  # loc and locs come with the rest
+        ledger_fields = ("path", "title", "countries", "sources", "measures", "events", "loc", "locs", "unloaded", "located")
+        if tuple(f.name for f in dataclasses.fields(model.Ledger)) != ledger_fields:
+            _fail("Ledger has other fields")
+        if tuple(f.name for f in dataclasses.fields(Problem)) != ("file", "line", "col", "severity", "message", "ref"):
+            _fail("Problem has other fields")
+
+        def columns_type(kinds_):
+            return tuple[tuple(k.type for k in kinds_)]
+
+        Head = tuple[str, str | None, dict[str, str], Loc, dict[str, Loc], list[str], bool]
+        ProblemRow = tuple[str, int, int, Literal["error", "warning"], str, str | None]
+        self.start = msgspec.msgpack.Decoder(tuple[
+            int, columns_type(self.measure[:self.starting]), list[str], int, columns_type(self.source)])
+        self.rest = msgspec.msgpack.Decoder(tuple[
+            Head | None, list[ProblemRow], tuple[str, ...],
+            tuple[int, columns_type(self.event)] | None,
+            self.measure[-2].type | None, self.measure[-1].type | None])
+        self.encode = msgspec.msgpack.Encoder().encode
+        self.plain_loc, self.plain_locs, self.new_location = plain_loc, plain_locs, new_location
+        self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
+
+
+def _columns(records, kinds) -> list:
+    columns = list(zip(*records)) if records else [()] * len(kinds)
+    return [kind.encode(column) for kind, column in zip(kinds, columns)]
+
+
+def _records(cls, kinds, plain, count: int) -> tuple:
     from functools import partial
 
-    from .model import Measure
+    if len(plain) != len(cls._fields):
+        raise ValueError("another number of columns")
+    columns = [kind.decode(p, count) for kind, p in zip(kinds, plain)]
+    return tuple(map(partial(tuple.__new__, cls), zip(*columns))) if count else ()
 
-    columns = [pickle.load(file) for _ in range(_starting_fields())]
-    sources = pickle.load(file)
-    ledger, rest, count = pickle.load(file)
+
+def _encode_start(measures: tuple, sources) -> bytes:
+    f = _fmt()
+    if type(measures) is not tuple or type(sources) is not dict or not set(map(type, measures)) <= {f.Measure} \
+            or not set(map(type, sources.values())) <= {f.Source} or not set(map(type, sources)) <= {str}:
+        _fail("measures or sources")
+    columns = list(zip(*measures))[:f.starting] if measures else [()] * f.starting
+    return f.encode((len(measures), [k.encode(c) for k, c in zip(f.measure, columns)],
+                     list(sources), len(sources), _columns(tuple(sources.values()), f.source)))
+
+
+def _encode_rest(value) -> bytes:
+    """(ledger or None, problems, names of checks whose warnings are not located)."""
+    f = _fmt()
+    ledger, problems, spoke = value
+    if type(problems) is not list or not set(map(type, problems)) <= {f.Problem} or type(spoke) is not tuple:
+        _fail("problems")
+    rows = [(p.file, p.line, p.col, p.severity, p.message, p.ref) for p in problems]
+    if not all(type(file) is str and type(line) is int and type(col) is int and severity in ("error", "warning")
+               and type(message) is str and (ref is None or type(ref) is str)
+               for file, line, col, severity, message, ref in rows) or not set(map(type, spoke)) <= {str}:
+        _fail("problems")
     if ledger is None:
-        return None, *rest
-    events = pickle.load(file)
-    columns += [pickle.load(file), pickle.load(file)]  # loc, locs
-    if any(len(c) != count for c in columns):
-        raise ValueError("a truncated entry")  # get() takes it for a miss
-    measures = tuple(map(partial(tuple.__new__, Measure), zip(*columns))) if count else ()
-    return dataclasses.replace(ledger, measures=measures, sources=sources, events=events), *rest
+        return f.encode((None, rows, spoke, None, None, None))
+    if type(ledger) is not f.Ledger or type(ledger.events) is not tuple or not set(map(type, ledger.events)) <= {f.Event} \
+            or type(ledger.countries) is not dict or type(ledger.locs) is not dict or type(ledger.unloaded) is not frozenset:
+        _fail("ledger")
+    head = (ledger.path, ledger.title, ledger.countries, f.plain_loc(ledger.loc), f.plain_locs(ledger.locs),
+            sorted(ledger.unloaded), ledger.located)
+    from operator import itemgetter
+
+    measures = ledger.measures
+    loc, locs = (tuple(map(itemgetter(i), measures)) for i in (-2, -1))
+    return f.encode((head, rows, spoke, (len(ledger.events), _columns(ledger.events, f.event)),
+                     f.measure[-2].encode(loc), f.measure[-1].encode(locs)))
+
+
+def _decode_entry(start, rest):
+    f = _fmt()
+    count, columns, source_ids, source_count, source_columns = f.start.decode(start)
+    head, rows, spoke, events, loc, locs = f.rest.decode(rest)
+    if max(count, source_count, events[0] if events else 0) > len(start) + len(rest):  # a record takes a byte at least
+        raise ValueError("more records than bytes")
+    problems = [f.Problem(*row) for row in rows]
+    if head is None:
+        if count or source_count:
+            raise ValueError("records without a ledger")
+        return None, problems, spoke
+    if events is None or loc is None or locs is None or len(source_ids) != source_count:
+        raise ValueError("a part missing")
+    path, title, countries, where, wheres, unloaded, located = head
+    measures = _records(f.Measure, f.measure, [*columns, loc, locs], count)
+    sources = dict(zip(source_ids, _records(f.Source, f.source, source_columns, source_count)))
+    if len(sources) != source_count:
+        raise ValueError("sources of the same id")
+    ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=measures,
+                      events=_records(f.Event, f.event, events[1], events[0]), loc=f.new_location(where),
+                      locs=dict(zip(wheres, map(f.new_location, wheres.values()))), unloaded=frozenset(unloaded),
+                      located=located)
+    return ledger, problems, spoke

@@ -207,13 +207,25 @@ def keep(*objects) -> None:
 # --- Loading, the same way for every command ----------------------------------------------
 
 
+def load_checked(path: str, **options):
+    """`read.load_checked`, what every command reads, then the parse cache's one warning
+    when it would not use its directory (the command ran uncached)."""
+    from .. import cache, read
+
+    try:
+        return read.load_checked(path, **options)
+    finally:
+        reason = cache.refused()
+        if reason is not None:
+            err(f"ledger: warning: {reason}")
+
+
 def load_or_exit(file: str | None, *, show_warnings: bool = False):
     """Load and check the ledger; on any error print every problem and exit 1.
 
     Returns (ledger, problems) with problems holding only warnings.
     """
     from ..load import LedgerUnusable
-    from ..read import load_checked
 
     path = ledger_path(file)
     try:
@@ -271,7 +283,6 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
     Exits 1 when there is an error, 0 otherwise (warnings alone pass).
     """
     from ..load import LedgerUnusable
-    from ..read import load_checked
 
     path = ledger_path(file)
     try:
