@@ -169,7 +169,7 @@ VALUES = ["x", "A title", "US & China", "a, b", "a: b", "a:b", "a #b", "a#b", ":
           "[a,]", "[a b]", "[a, [b]]", "[a, {b: c}]", '["a", \'b\']', "[a:b]", "[:a]", "[-1]", "[- a]", "{}", "{a: b}",
           "|\n      text", ">-\n      folded\n      text", "|+\n      kept\n\n", "&a x", "*a", "!x y", "!!str 5", "[a, b",
           "x  # comment", '"x" # c', '"x"#c', "'x'#c", "é", "😀", "a\u00a0b", "x\u3000", "\u00a0", "@x", "`x`", "%x",
-          "x\\y", "'", '"', "[", "{", "]", "}", ","]
+          "x\\y", "'", '"', "[", "{", "]", "}", ",", '":x"', "':x'", '[":a", \':b\']', "[a, :b]", '"?x"', '"- x"', '"#x"']
 
 
 TEXT_KEYS = (b"title:", b"notes:", b"quote:", b"publisher:", b"url:", b"author:", b"tags:")

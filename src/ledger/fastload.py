@@ -267,19 +267,6 @@ def _measure_list(text: str) -> tuple[str | None, int, int, re.Pattern] | None:
     return None if found is None else (following, *found)
 
 
-def _doc_marker_in(text: str, start: int, end: int) -> bool:
-    """Whether a line of text[start:end] (start begins a line) is a document marker, `---` or
-    `...` alone or before a space. str.find scans in C; a regular expression anchored at
-    every line start took 0.2 s on a 100,000-measure file."""
-    for marker in ("\n---", "\n..."):
-        i = text.find(marker, start - 1, end)
-        while i != -1:
-            if text[i + 4:i + 5] in ("", " ", "\t", "\r", "\n"):
-                return True
-            i = text.find(marker, i + 1, end)
-    return False
-
-
 def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None | bool:
     """The ledger, its measures read part by part (`_measures`), the last ones by a forked
     child when a core is free, and where each entry starts, then `end` (`_entry_list`
@@ -320,8 +307,6 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
         if not (screen(text, 0, here) and screen(text, end)):  # the child screens here..end
             return False
         starts = _starts_of(text, first, here, dashes, cut is None)
-        if starts is None:
-            return None
         read = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
         if read is None or read[0].measures:
             return None
@@ -355,13 +340,11 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
             os.waitpid(pid, 0)
 
 
-def _starts_of(text: str, first: int, end: int, dashes: re.Pattern, to_the_end: bool) -> list[int] | None:
-    """Where each entry from `first` (an entry's start) up to `end` starts, then `end`;
-    None if a document marker is among them: `---` or `...` there ends the file's
-    document, but not a part's. `to_the_end`: `end` is where the list ends, not where
-    another entry starts."""
-    if _doc_marker_in(text, first, end):
-        return None
+def _starts_of(text: str, first: int, end: int, dashes: re.Pattern, to_the_end: bool) -> list[int]:
+    """Where each entry from `first` (an entry's start) up to `end` starts, then `end`.
+    `to_the_end`: `end` is where the list ends, not where another entry starts. (A
+    document marker among them would end the file's document but not a part's: the
+    grammar has none, and the text is screened before this is asked.)"""
     # An entry starting at `end` is not one of these: its dash's match starts at end - 1.
     return [first, *(m.start() + 1 for m in dashes.finditer(text, first, end if to_the_end else end - 1)), end]
 
@@ -395,7 +378,8 @@ def _send_part(name: str, text: str, first: int, end: int, dashes: re.Pattern, w
         measures = None
         if not screen(text, first, end):
             sent = [pickle.dumps(False)]
-        elif (starts := _starts_of(text, first, end, dashes, True)) is not None:
+        else:
+            starts = _starts_of(text, first, end, dashes, True)
             measures = _measures(builder, text, starts, 0, len(starts) - 1)
         if measures is not None:
             # A pickle remembers every object it wrote, and one pickle of all the columns
@@ -463,7 +447,7 @@ class _Builder:
         int_keys = self.int_keys
         if t == "str":
             def conv(v):
-                if type(v) is not str or len(v) > MAX_SCALAR or v[:1] == ":":
+                if type(v) is not str or len(v) > MAX_SCALAR:
                     raise _NotClean
                 v = v.strip()
                 if "\n" in v:
@@ -471,7 +455,7 @@ class _Builder:
                 return v
         elif t == "text":
             def conv(v):
-                if type(v) is not str or len(v) > MAX_SCALAR or v[:1] == ":":
+                if type(v) is not str or len(v) > MAX_SCALAR:
                     raise _NotClean
                 return v
         elif t == "id":
@@ -495,7 +479,7 @@ class _Builder:
             return {e.value: e for e in ENUMS[t[5:]]}.__getitem__
         elif t in ("codes", "ids", "strs"):
             good: set[str] = set()  # items already found valid
-            check = {"codes": CODE.match, "ids": ID.match, "strs": lambda v: v[:1] != ":"}[t]
+            check = {"codes": CODE.match, "ids": ID.match, "strs": lambda v: True}[t]
             seen: dict[tuple, tuple] = {}  # equal lists are one tuple: the cache stores it once
 
             def conv(v):
@@ -618,7 +602,7 @@ class _Builder:
             for code, label in raw.items():
                 if type(code) is not str or not CODE.match(code):
                     raise _NotClean
-                if type(label) is not str or len(label) > MAX_SCALAR or label[:1] == ":":
+                if type(label) is not str or len(label) > MAX_SCALAR:
                     raise _NotClean
                 countries[code] = label
         sources = {}
