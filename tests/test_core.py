@@ -251,7 +251,7 @@ def test_effective_before_date_is_only_a_warning(tmp_path):
     r = run("check", "-f", str(f))
     assert r.exit_code == 0
     assert "warning: 'a' takes effect (2025-10-01) before it is dated (2025-10-05)" in r.stderr
-    assert "1 measures, 0 events, 0 sources, no errors, 1 warning" in r.stdout
+    assert "1 measure, 0 events, 0 sources, no errors, 1 warning" in r.stderr
 
 
 def test_check_json_lists_the_same_problems(tmp_path):
@@ -267,7 +267,7 @@ def test_check_json_lists_the_same_problems(tmp_path):
 def test_check_bundled_summary_line():
     r = run("check")
     assert r.exit_code == 0
-    assert r.stdout.strip().endswith("measures.yaml: 14 measures, 6 events, 2 sources, no errors, 1 warning")
+    assert r.stderr.strip().endswith("measures.yaml: 14 measures, 6 events, 2 sources, no errors, 1 warning") and r.stdout == ""
 
 
 def test_other_commands_refuse_a_broken_ledger_the_same_way(tmp_path):
@@ -314,15 +314,15 @@ def test_env_var_points_elsewhere_and_ledger_file_is_ignored(tmp_path):
     f = tmp_path / "mine.yaml"
     f.write_text("measures: []\n")
     r = run("check", env={"ESCALATION_LEDGER_FILE": str(f)})
-    assert r.exit_code == 0 and f"{f}: 0 measures" in r.stdout
+    assert r.exit_code == 0 and f"{f}: 0 measures" in r.stderr
     r = run("check", env={"ESCALATION_LEDGER_FILE": "", "LEDGER_FILE": str(f)})
-    assert "14 measures" in r.stdout  # hledger's variable is not ours
+    assert "14 measures" in r.stderr  # hledger's variable is not ours
 
 
 def test_stdin_with_dash():
     r = run("check", "-f", "-", input="measures:\n  - {id: a, date: 2025-10-05, actor: US, target: CN, kind: tariff, title: A}\n")
     assert r.exit_code == 0
-    assert r.stdout.startswith("<stdin>: 1 measures")
+    assert r.stderr.startswith("<stdin>: 1 measure,")
 
 
 # --- schema and version ---------------------------------------------------------------------------
@@ -362,4 +362,4 @@ def test_version_comes_from_package_metadata():
 
 def test_python_dash_m_runs_the_cli():
     p = subprocess.run([sys.executable, "-m", "ledger", "check"], capture_output=True, text=True)
-    assert p.returncode == 0 and "no errors" in p.stdout
+    assert p.returncode == 0 and "no errors" in p.stderr

@@ -144,7 +144,7 @@ def test_bom_and_crlf_files_load(tmp_path, monkeypatch):
     for name in ("bom.yaml", "crlf.yaml"):
         result = runner.invoke(app, ["check", "-f", name])
         assert result.exit_code == 0, result.stderr
-        assert "1 measures" in result.stdout
+        assert "1 measure," in result.stderr
 
 
 def test_norway_and_octal_looking_ids_stay_text(tmp_path, monkeypatch):

@@ -280,7 +280,8 @@ def _main(
 def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
     """Check a ledger: every problem, one per line as FILE:LINE:COL: error|warning: message.
 
-    Exits 1 when there is an error, 0 otherwise (warnings alone pass).
+    The problems and a closing count go to stderr (with --json, the problems go to
+    stdout as JSON). Exits 1 when there is an error, 0 otherwise (warnings alone pass).
     """
     from ..load import LedgerUnusable
 
@@ -301,14 +302,18 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
                     "message": p.message, "ref": p.ref} for p in problems])
     else:
         print_problems(problems)
+    # The closing line is for people, pass or fail, so it goes where the problems go:
+    # stderr (stdout holds only --json's data).
+    from ..render import plural
+
     name = ledger.path if ledger else path
     if errors or ledger is None:
-        err(f"{name}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        err(f"{name}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         raise typer.Exit(EXIT_DATA)
     if not json_:
-        w = f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no warnings"
-        sys.stdout.write(f"{name}: {len(ledger.measures)} measures, {len(ledger.events)} events, "
-                         f"{len(ledger.sources)} sources, no errors, {w}\n")
+        w = plural(warnings, "warning") if warnings else "no warnings"
+        err(f"{name}: {plural(len(ledger.measures), 'measure')}, {plural(len(ledger.events), 'event')}, "
+            f"{plural(len(ledger.sources), 'source')}, no errors, {w}")
 
 
 @command()
