@@ -72,21 +72,28 @@ DIVERGENCES = {
                                                             "    : 2008-11-01}\n" + _ENTRY.replace("kind: tariff\n", "kind: tariff\n    sources: [src-1]\n") + "    title: T\n",
     "fuzz 1-6256: a document end marker before the content": "# a comment\n...\n#\n" + _ENTRY + "    title: T\n",
     "fuzz 1-12456: a document end marker with a comment, first": "# expect: nothing\n... #\n" + _ENTRY + "    title: T\n",
+    # Found by reading, then shown: a part's text ends at the line break before the next
+    # top-level key, so a kept block scalar ending `measures:` lost one trailing line
+    # when read part by part ('a\n\n' for 'a\n\n\n'). Valid YAML, so no error: the parts
+    # path gave other records. Kept block scalars are now outside the grammar.
+    "review: a kept block scalar ending the measures list, read part by part":
+        _ENTRY + "    title: T\n  - id: b\n    date: 2025-01-02\n    actor: US\n    target: CN\n    kind: fee\n"
+                 "    title: U\n    notes: |+\n      a\n\n\nevents:\n  - id: e\n    date: 2025-03-01\n    title: Talks\n    kind: talks\n",
 }
 
 
 @pytest.mark.parametrize("text", DIVERGENCES.values(), ids=DIVERGENCES.keys())
 def test_every_divergence_ever_found_gets_the_exact_answer(text):
-    assert load_text("t.yaml", text)[1]  # each is an error to the exact reader
-    assert assert_fast_agrees(text) is None
-    # What a command gets from a big file: the same problems, at the same places.
+    assert_fast_agrees(text)
+    # What a command gets from a big file: the same records and problems, at the same places.
     assert ledger.read._load_big("t.yaml", [text.encode()]) == (*exact(text), ())
-    with pytest.MonkeyPatch.context() as m:  # and read part by part, by two processes
-        m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
-        m.setattr(ledger.fastload, "PART_ENTRIES", 1)
-        m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
-        m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
-        assert load_fast("t.yaml", text) is None
+    for two_processes in (False, True):  # and read part by part, one entry a part
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+            m.setattr(ledger.fastload, "PART_ENTRIES", 1)
+            m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0 if two_processes else 1 << 60)
+            m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+            assert load_fast("t.yaml", text) in (None, load_text("t.yaml", text)[0])
 
 
 # --- The grammar: what the fast path may vouch for -----------------------------------------
@@ -360,12 +367,13 @@ def test_entry_starts_are_the_lines_at_the_first_dash_s_indent(rest, indent):
 
 
 SCALAR_FORMS = [r'"\t"', '"\\""', "''''", "'a''b'", '"a # b"', "a # comment", "a#b", '"trailing  "', "x  ",
-                ">\n      a\n      b\n\n      c\n", ">-\n      a\n", "|+\n      a\n\n", "|\n      a\n    # a comment after the block\n"]
+                ">\n      a\n      b\n\n      c\n", ">-\n      a\n", "|\n      a\n    # a comment after the block\n"]
 # Outside the grammar (escapes beyond JSON's, a scalar over several lines, a line indented
-# deeper inside a block scalar, an explicit indentation): declined, the exact path answers.
+# deeper inside a block scalar, an explicit indentation, keeping its trailing lines):
+# declined, the exact path answers.
 SCALAR_FORMS_OUTSIDE = [r'"\e\a\b\0"', r'"\N\_\L\P"', r'"\x41\u00e9\U0001F600"', r'"\/"', r'"\ "', '"a\\\n      b"',
                         '"a\n      b"', '"a\n\n      b"', "'a\n      b'", "'a\n\n      b'", "a\n      b", "a\n\n      b",
-                        "|\n      a\n       b\n", "|2\n        a\n", ">\n      a\n        indented\n      b\n"]
+                        "|\n      a\n       b\n", "|2\n        a\n", ">\n      a\n        indented\n      b\n", "|+\n      a\n\n"]
 
 
 @pytest.mark.parametrize("form", SCALAR_FORMS + SCALAR_FORMS_OUTSIDE)

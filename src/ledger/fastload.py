@@ -19,11 +19,12 @@ one of these (a line's end is `\n`, or the end of the text):
     entry-key = " "* ("-" " "+)? KEY ":" (" "+ ("#" any*)?)?     (a mapping or list below)
     key-value = " "* ("-" " "+)? KEY ":" " "+ VALUE (" "+ "#" any* | " "*)
     item      = " "* "-" " "+ VALUE (" "+ "#" any* | " "*)
-    block     = I KEY ":" " "+ ("|" | ">") ("-" | "+")? "\n"
+    block     = I KEY ":" " "+ ("|" | ">") "-"? "\n"
                 ("\n"* I "  " non-space any* "\n")+     (every content line exactly two
                                                           spaces deeper than the key: I)
                 followed by the end, or by a line that is not blank-with-spaces and is
-                less indented than the content
+                less indented than the content; never kept (`|+`, `>+`): its trailing
+                empty lines, at the end of `measures:`, are not in the last part read
     KEY       = [A-Za-z0-9_] [A-Za-z0-9_-]{0,127}        (a plain word, never quoted)
     VALUE     = plain | single | double | flow
     plain     = one line; first character not a space or an indicator (- ? : , [ ] { } # &
@@ -108,7 +109,7 @@ _ITEM = f"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _FLOW = rf"\[[ ]*+(?:{_ITEM}[ ]*+(?:,[ ]*+{_ITEM}[ ]*+)*+)?\]"
 _VALUE = f"(?:{_DOUBLE}|{_PLAIN}|{_FLOW}|{_SINGLE})"
 _EOL = r"(?:[ ]++\#.*+|[ ]*+)(?:\n|\Z)"
-_BLOCK = (rf"(?P<i>[ ]*+){_KEY}:[ ]++[|>][+-]?\n"
+_BLOCK = (rf"(?P<i>[ ]*+){_KEY}:[ ]++[|>]-?\n"
           r"\n*+(?:(?P=i)[ ][ ][^ \n].*+(?:\n|\Z)\n*+)++"  # content lines, each two spaces deeper
           r"(?![ ]++(?:\n|\Z))(?!(?P=i)[ ][ ])")  # then no line of spaces, nothing deeper
 _LINES = re.compile(rf"""(?:
