@@ -154,7 +154,7 @@ TOKENS = [
     "\\U0001F600", "\\U", "\\N", "\\_", "\\L", "\\P", "\\0", "\\e", "\\a", "\\v", "\\/", "\\ ", "\t", "\r", "\r\n",
     "\n", "\n  ", "\n    ", "\n- ", " ", "  ", "---", "...", "\n---\n", "\n...\n", "--- ", "<<", "<<: ", "~", "null",
     "true", "yes", "NO", "0x1F", "+5", "007", "1_000", ".inf", ".5", "1e3", "2025", "-3", "2025-13-01", "2025-02-30",
-    "é", "😀", "\u00a0", "\u3000", "\u2028", "\u0085", "\ufeff", "\u200b", "\u0301", "\u200f", "\ufffd", "''", '""',
+    "é", "😀", "\u00a0", "\u3000", "\u2028", "\u0085", "\ufeff", "\u200b", "\u0301", "\u200f", "\ufffd", "\ufdd0", "\U0001fffe", "\U0010ffff", "\ue000", "\u200d", "''", '""',
     "[]", "{}", "[a, b]", "{a: b}", "a: b", "x", "0", "=", "+", "$",
 ]
 BAD_BYTES = [b"\xff", b"\xc3", b"\xed\xa0\xbd", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x00", b"\x80", b"\xef\xbb\xbf"]
@@ -318,6 +318,27 @@ def m_line_ends(rng, data):
     return rng.choice((data.replace(b"\n", b"\r\n"), data.replace(b"\n", b"\r"), data.rstrip(b"\n"), data + b"\n\n", b"\xef\xbb\xbf" + data))
 
 
+def m_block(rng, data):
+    """A text field's value as a block scalar (any header, content at any indent, empty
+    lines after it), mostly the last field before a top-level key: where one part of a
+    list read part by part ends."""
+    lines = _lines(data)
+    keyed = [n for n, line in enumerate(lines) if b": " in line and line.lstrip(b" -").startswith(TEXT_KEYS)]
+    if not keyed:
+        return m_value(rng, data)
+    last = [n for n in keyed if n + 1 < len(lines) and lines[n + 1][:1].isalpha()]
+    n = rng.choice(last if last and rng.random() < 0.5 else keyed)
+    line = lines[n]
+    k = line.find(b": ")
+    indent = len(line) - len(line.lstrip(b" -"))
+    pad = b" " * (indent + rng.choice((1, 2, 2, 2, 3, 4)))
+    head = rng.choice((b"|", b">", b"|-", b">-", b"|+", b">+", b"|2", b">1-", b"|-2"))
+    body = [pad + rng.choice((b"text", b"a: b", b"# not a comment", b"- x", b"  deeper", b"'q'", b'"q"', b"x #y"))
+            for _ in range(rng.randrange(1, 4))]
+    lines[n:n + 1] = [line[:k + 2] + head] + body + [b""] * rng.randrange(3)
+    return b"\n".join(lines)
+
+
 def m_flow_mapping(rng, data):
     """A block mapping's lines folded into one flow mapping, maybe split over two lines (the issue's attack)."""
     lines = _lines(data)
@@ -346,7 +367,7 @@ MUTATIONS = {  # name -> (function, weight)
     "value": (m_value, 20), "line-delete": (m_line_delete, 4), "line-duplicate": (m_line_duplicate, 4),
     "line-swap": (m_line_swap, 3), "indent": (m_indent, 8), "join-lines": (m_join, 4), "split-line": (m_split, 4),
     "swap-values": (m_swap_values, 3), "document-marker": (m_document, 2), "line-ends": (m_line_ends, 2),
-    "flow-mapping": (m_flow_mapping, 3),
+    "flow-mapping": (m_flow_mapping, 3), "block-scalar": (m_block, 4),
 }
 _NAMES = list(MUTATIONS)
 _WEIGHTS = [w for _, w in MUTATIONS.values()]
