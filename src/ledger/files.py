@@ -48,19 +48,44 @@ def lock_path(path: str) -> str:
     return os.path.join(d, f".{base}.lock")
 
 
+# Flags that only some platforms have (Windows has neither): without them, 0.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
 @contextlib.contextmanager
 def locked(path: str) -> Iterator[None]:
     """Hold an exclusive lock on the file's sidecar lock file `.NAME.lock` (never
     deleted: deleting races). Locking the file itself does not work: the rename swaps
-    the inode under writers waiting on the old one."""
-    import fcntl
+    the inode under writers waiting on the old one.
 
-    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    The platform's own call locks it: `flock` where there is `fcntl` (Linux, macOS,
+    the BSDs), `msvcrt.locking` on Windows. Either lock goes when the process does, so
+    a killed writer never leaves the ledger locked."""
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | _CLOEXEC | _NOFOLLOW, 0o666)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _lock(fd)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        fcntl = None
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    import msvcrt
+
+    while True:  # LK_LOCK tries for ten seconds, then raises: a writer may hold it longer
+        try:
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            return
+        except OSError:
+            continue
 
 
 def temp_of(name: str) -> str | None:
@@ -103,7 +128,7 @@ def write_atomic(path: str, data: bytes) -> list[str]:
             f.write(data)
         return []
     d, base = os.path.split(real)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | getattr(os, "O_BINARY", 0)
     while True:
         tmp = os.path.join(d, f".{base}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
         try:
@@ -125,11 +150,12 @@ def write_atomic(path: str, data: bytes) -> list[str]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    if hasattr(os, "O_DIRECTORY"):  # the rename itself made durable; Windows cannot open a directory
+        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
     if old is not None and old.st_nlink > 1:
         others = old.st_nlink - 1
         return [f"{path} had {others} other hard link{'s' if others > 1 else ''}; "
@@ -142,6 +168,8 @@ def _keep_owner_and_mode(fd: int, old: os.stat_result | None, path: str) -> None
     clears set-id bits), then the mode. A new file gets 0666 less the umask, as `open`
     would. Raises Refused when the owner or group cannot be kept (someone else's file,
     written by a user who may not give files away): the file would silently become theirs."""
+    if not hasattr(os, "fchmod"):  # Windows: no owners or modes to keep
+        return
     if old is None:
         umask = os.umask(0)
         os.umask(umask)
