@@ -260,3 +260,36 @@ def test_writers_killed_at_random_moments_leave_old_or_new_content(copy):
             known.add(after)
         ledger = loaded(copy)
         assert [m.id for m in ledger.measures][:14] == [m.id for m in load_ledger(bundled_ledger_path())[0].measures]
+
+
+# --- asked field by field -------------------------------------------------------------------
+
+
+def test_add_asks_again_with_the_reason_until_each_answer_is_good(copy, monkeypatch):
+    monkeypatch.setattr("ledger.cli.write.interactive", lambda: True)
+    answers = "\n".join([
+        "2025-09-31", "2025-11-03",        # date: no such day, then a good one
+        "china", "us",                     # actor: a name, then a code in lower case
+        "CHN",                              # target: alpha-3
+        "tarif", "tariff",                  # kind: misspelt, then right
+        "Steel duties",                     # title
+        "cn-rare-earth-alloy-export-controls", "",  # id: taken, then the suggestion
+    ]) + "\n"
+    result = runner.invoke(app, ["add", "-f", str(copy)], input=answers)
+    assert result.exit_code == 0, result.stderr
+    err = result.stderr
+    assert "ledger: date: '2025-09-31' is not a date: September 2025 has 30 days; try again" in err
+    assert "ledger: actor: 'china' is not a known country code (did you mean CN, China?)" in err
+    assert "ledger: kind: unknown kind 'tarif' (did you mean 'tariff'?); try again" in err
+    assert "ledger: id: 'cn-rare-earth-alloy-export-controls' is in the ledger already; try again" in err
+    assert "kind (tariff, export-control," in result.stdout  # the choices are shown
+    m = loaded(copy).measure("us-tariff-steel-duties")
+    assert m is not None and m.actor == ("US",) and m.target == ("CN",) and str(m.date) == "2025-11-03"
+
+
+def test_codes_are_taken_in_any_case_and_as_alpha3_as_reports_take_them(copy):
+    result = add(copy, "--id", "lower-codes", "--date", "2025-11-02", "--actor", "us", "--target", "CHN",
+                 "--kind", "tariff", "--title", "Codes as typed")
+    assert result.exit_code == 0, result.stderr
+    m = loaded(copy).measure("lower-codes")
+    assert m.actor == ("US",) and m.target == ("CN",)

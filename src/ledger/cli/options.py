@@ -149,35 +149,44 @@ def selection_from(as_of: str | None, country: list[str] | None, kind: list[str]
 
 
 def resolve_countries(selection: Selection, ledger) -> Selection:
-    """The selection's --country values as the ledger's codes: an ISO 3166-1 alpha-2
-    code or one the ledger declares stays; an alpha-3 code (USA, CHN) is read as its
-    alpha-2 code; a country's name, or a code nobody knows (QQ), is refused (exit 2),
-    with the code to use when one is close, as a misspelt kind is."""
+    """The selection's --country values as the ledger's codes (`country_code`); a name,
+    or a code nobody knows (QQ), is refused (exit 2), with the code to use when one is
+    close, as a misspelt kind is."""
     if not selection.countries:
         return selection
     import dataclasses
 
-    import iso3166
-
     codes = set()
     for typed in selection.countries:
-        given = typed.upper()  # `us` is US, in reports as in `add`
-        if given in ledger.countries or given in OTHER_CODES or given in iso3166.countries_by_alpha2:
-            codes.add(given)
-        elif given in iso3166.countries_by_alpha3:
-            codes.add(iso3166.countries_by_alpha3[given].alpha2)
-        else:
-            usage_error(f"--country '{typed}' is not a known country code{_country_hint(given, ledger)}; use ISO "
-                        "3166-1 alpha-2 codes (US, CN) or a code the ledger declares under 'countries:'")
+        try:
+            codes.add(country_code(typed, ledger.countries))
+        except ValueError as e:
+            usage_error(f"--country {e}")
     return dataclasses.replace(selection, countries=frozenset(codes))
 
 
-def _country_hint(given: str, ledger) -> str:
+def country_code(typed: str, declared) -> str:
+    """A country as the command line may give it -> the ledger's code: an ISO 3166-1
+    alpha-2 code in any case (`us` is US), a code the ledger declares (`declared`: code ->
+    name) or one known without declaring (EU), an alpha-3 code read as its alpha-2
+    (CHN is CN). Raises ValueError saying what to use instead."""
+    import iso3166
+
+    given = typed.strip().upper()
+    if given in declared or given in OTHER_CODES or given in iso3166.countries_by_alpha2:
+        return given
+    if given in iso3166.countries_by_alpha3:
+        return iso3166.countries_by_alpha3[given].alpha2
+    raise ValueError(f"'{typed}' is not a known country code{_country_hint(given, declared)}; use ISO 3166-1 "
+                     "alpha-2 codes (US, CN) or a code the ledger declares under 'countries:'")
+
+
+def _country_hint(given: str, declared) -> str:
     """' (did you mean CN, China?)' for a country's name, the start of one or a near
     miss; up to three codes when the words fit several (Korea)."""
     import iso3166
 
-    names = {c.alpha2: c.apolitical_name for c in iso3166.countries_by_alpha2.values()} | OTHER_CODES | dict(ledger.countries)
+    names = {c.alpha2: c.apolitical_name for c in iso3166.countries_by_alpha2.values()} | OTHER_CODES | dict(declared)
     by_name = {name.upper(): code for code, name in names.items()}
     found = [by_name[given]] if given in by_name else []
     if not found and len(given) > 3:

@@ -5,6 +5,7 @@ The logic lives in `ledger.write`; here are options, prompts, messages and exit 
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from typing import Annotated
@@ -77,13 +78,12 @@ def add(
               "not_before": not_before, "responds_to": responds_to or None, "sources": source or None,
               "weight": weight, "tags": tag or None, "notes": notes, "quote": quote}
     missing = [f for f in REQUIRED if not fields.get(f)]
-    if missing and sys.stdin.isatty():
-        for f in missing:
-            answer = typer.prompt(OPTION[f].lstrip("-"))
-            fields[f] = answer.split() if f in ("actor", "target") else answer
+    if missing and interactive():
+        _ask(path, fields, missing)
         missing = []
     if missing:
         usage_error("add: missing " + ", ".join(OPTION[f] for f in missing))
+    _codes_as_the_ledger_writes_them(fields)
     _refuse_control_characters(fields, OPTION)
 
     try:
@@ -107,6 +107,111 @@ def add(
     if json_:
         emit_json(_measure_json(added.measure))
     err(f"added measure '{added.measure.id}' to {added.path}")
+
+
+def interactive() -> bool:
+    """Whether `add` may ask for what is missing: a person at a terminal."""
+    return sys.stdin.isatty()
+
+
+# The order `add` asks in: what the measure is before what it is called, so that an id
+# can be suggested from it.
+_ASKED = ("date", "actor", "target", "kind", "title", "id")
+
+
+def _ask(path: str, fields: dict, missing: list[str]) -> None:
+    """Ask for each missing field, checking each answer at once: a bad answer is asked
+    again with the reason (a bad date, an unknown code, a misspelt kind), not found out
+    after the last question. The kinds are listed; an id is suggested."""
+    from ..model import Kind
+    from ..write import OPTION
+
+    ids: set[str] = set()
+    declared: dict[str, str] = {}
+    try:  # the ledger's ids and declared codes, to check answers against; unreadable: checked at the end
+        from ..read import load_checked
+
+        ledger, _ = load_checked(path)
+        if ledger is not None:
+            ids = {r.id for r in (*ledger.measures, *ledger.events)}
+            declared = dict(ledger.countries)
+    except Exception:
+        pass
+    kinds = [k.value for k in Kind]
+    for f in (f for f in _ASKED if f in missing):
+        label = OPTION[f].lstrip("-")
+        default = None
+        if f == "kind":
+            label += f" ({', '.join(kinds)})"
+        elif f in ("actor", "target"):
+            label += " (country codes, e.g. US or CN EU)"
+        elif f == "date":
+            label += " (YYYY-MM-DD, or YYYY-MM / YYYY)"
+        elif f == "id":
+            default = suggest_id(fields, ids)
+        while True:
+            answer = typer.prompt(label, default=default)
+            try:
+                fields[f] = _answer(f, answer, ids, declared, kinds)
+                break
+            except ValueError as e:
+                err(f"ledger: {label.split(' (')[0]}: {e}; try again")
+
+
+def _answer(field: str, text: str, ids: set[str], declared: dict, kinds: list[str]):
+    """One answer -> the field's value, or ValueError saying what is wrong with it."""
+    from ..values import ID, parse_date
+    from .options import country_code
+
+    text = text.strip()
+    if not text:
+        raise ValueError("an answer is needed")
+    if field == "date":
+        parse_date(text)
+        return text
+    if field in ("actor", "target"):
+        return [country_code(c, declared) for c in text.replace(",", " ").split()]
+    if field == "kind":
+        if text.lower() in kinds:
+            return text.lower()
+        close = difflib.get_close_matches(text.lower(), kinds, n=1, cutoff=0.6)
+        raise ValueError(f"unknown kind '{text}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    if field == "id":
+        if not ID.match(text):
+            raise ValueError(f"'{text}' is not an id: lowercase letters, digits and hyphens")
+        if text in ids:
+            raise ValueError(f"'{text}' is in the ledger already")
+    return text
+
+
+def suggest_id(fields: dict, taken: set[str]) -> str:
+    """An id from the measure's first actor, kind and title (`us-tariff-steel-imports`),
+    made unique against `taken` with a number."""
+    import re
+
+    actor = (fields.get("actor") or ["x"])[0]
+    words = re.findall(r"[a-z0-9]+", f"{actor} {fields.get('kind') or ''} {fields.get('title') or ''}".lower())
+    base = "-".join(words)[:48].strip("-") or "measure"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _codes_as_the_ledger_writes_them(fields: dict) -> None:
+    """--actor/--target in any case, or alpha-3, as the reports take --country: written as
+    the ledger's code (`us` -> US, CHN -> CN). Anything else is left for the checks to name."""
+    from .options import country_code
+
+    for f in ("actor", "target"):
+        if fields.get(f):
+            out = []
+            for c in fields[f]:
+                try:
+                    out.append(country_code(c, {}))
+                except ValueError:  # maybe declared in the ledger: the checks decide
+                    out.append(c.strip().upper() if c.strip().isalnum() else c)
+            fields[f] = out
 
 
 def _refuse_control_characters(fields: dict, option: dict) -> None:
