@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -73,3 +74,14 @@ def test_a_new_empty_ledger_takes_ledger_add(tmp_path):
         assert result.exit_code == 0, result.stderr
     ledger, problems = load_ledger(str(p))
     assert [m.id for m in ledger.measures] == ["m0", "m1"] and not problems + check_ledger(ledger)
+
+
+def test_init_that_cannot_write_leaves_no_lock_file_behind(tmp_path, monkeypatch):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ledger.files.os.fsync", full)
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "mine.yaml")])
+    assert result.exit_code == 1
+    assert "mine.yaml: not created: No space left on device" in result.stderr
+    assert os.listdir(tmp_path) == []

@@ -5,6 +5,7 @@ The logic lives in `ledger.write`; here are options, prompts, messages and exit 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
@@ -300,7 +301,7 @@ def init(
     force: Annotated[bool, Opt("--force", help="Overwrite PATH if it exists.")] = False,
 ) -> None:
     """Start your own ledger at PATH: a copy of the bundled one, or --empty for a template."""
-    from ..files import Refused, locked, write_atomic
+    from ..files import Refused, lock_path, locked, write_atomic
     from ..load import bundled_ledger_path
 
     if os.path.isdir(path):
@@ -315,12 +316,17 @@ def init(
     else:
         with open(bundled_ledger_path(), "rb") as f:
             data = f.read()
+    lock = lock_path(path)
+    had_lock = os.path.lexists(lock)
     try:
         with locked(path):
             write_atomic(path, data)
-    except Refused as e:
-        fail(str(e))
-    except OSError as e:
+    except (Refused, OSError) as e:
+        if not had_lock:  # nothing was written: leave nothing behind, the lock file included
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+        if isinstance(e, Refused):
+            fail(str(e))
         fail(f"{path}: not created: {e.strerror or e}{_where(e, path)}")
     what = "an empty ledger (a commented template)" if empty else "a copy of the bundled ledger"
     err(f"created {path}: {what}")
