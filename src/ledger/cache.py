@@ -684,34 +684,59 @@ class _Raw:
 
 
 class _Coded:
-    """A column stored as a table of its distinct objects (`to_plain` of each) and which
-    of them each record holds: unsigned little-endian numbers of the fewest bytes that
-    hold the table's size (bytes, not a list of numbers: nothing to decode per record).
-    A column where one value is most records' (None, (), an unlocated entry's place) gives
-    that value and only the other records, by position: setting those few is cheaper
-    than looking up every record's. `from_table` makes the plain table back into values."""
+    """A column stored as a table of its distinct values and which of them each record
+    holds: unsigned little-endian numbers of the fewest bytes that hold the table's size
+    (bytes, not a list of numbers: nothing to decode per record). A column where one
+    object is most records' (None, (), an unlocated entry's place) gives that object and
+    only the other records, by position: setting those few is cheaper than looking up
+    every record's.
 
-    def __init__(self, typ, to_plain, from_table):
+    `to_plain` makes the table's values plain (and raises on a type it does not know);
+    `from_table` makes them back into values. A kind whose values compare exactly (strings,
+    enums, numbers, locations: `by_value`, their types checked first, as 1 == True) is
+    tabled by value; the others (dates, date-times, whose equal instants may differ in
+    offset, mappings) by identity, as the loader shares them."""
+
+    def __init__(self, typ, to_plain, from_table, by_value=None, plain_once=False):
         self.type = tuple[list[typ], int, bytes, bytes]  # table, the usual value (or -1), positions, which
-        self.to_plain, self.from_table = to_plain, from_table
+        self.to_plain, self.from_table, self.by_value = to_plain, from_table, by_value
+        self.plain_once = plain_once  # equal plain values are one value: table each once
 
     def encode(self, column):
         from collections import Counter
-        from itertools import compress
+        from itertools import compress, repeat
+        from operator import is_not
 
-        objects = dict(zip(map(id, column), column))  # by identity: equal is not the same (1 == True)
+        n = len(column)
+        sample = column[::61]
+        most, times = Counter(map(id, sample)).most_common(1)[0] if sample else (0, 0)
+        if times * 4 >= len(sample) * 3 > 0:  # likely four records in five or more: count them
+            usual = next(v for v in sample if id(v) == most)
+            others = list(map(is_not, column, repeat(usual)))
+            if others.count(False) * 5 >= n * 4:
+                table, which = self._table([usual, *compress(column, others)])  # the usual value first: 0
+                positions = list(compress(range(n), others))
+                return table, 0, _pack(n, positions), _pack(len(table), which[1:])
+        table, which = self._table(column)
+        return table, -1, b"", _pack(len(table), which)
+
+    def _table(self, values):
+        if self.by_value is not None:
+            self.by_value(values)  # the types, before equal values are merged (1 == True)
+            distinct = list(dict.fromkeys(values))
+            at = dict(zip(distinct, range(len(distinct))))
+            return self.to_plain(distinct), list(map(at.__getitem__, values))
+        ids = list(map(id, values))
+        objects = dict(zip(ids, values))
         at = dict(zip(objects, range(len(objects))))
-        which = _numbers(len(objects))
-        which.extend(map(at.__getitem__, map(id, column)))
-        table = list(map(self.to_plain, objects.values()))
-        usual, times = Counter(which).most_common(1)[0] if which else (-1, 0)
-        if times * 5 < len(which) * 4:
-            return table, -1, b"", _little(which)
-        others = list(map(usual.__ne__, which))
-        positions = _numbers(len(which))
-        positions.extend(compress(range(len(which)), others))
-        which = _numbers(len(objects), compress(which, others))
-        return table, usual, _little(positions), _little(which)
+        table, which = self.to_plain(list(objects.values())), list(map(at.__getitem__, ids))
+        if self.plain_once:  # objects the loader did not share (the exact reader's dates), once each
+            distinct = dict.fromkeys(table)
+            if len(distinct) < len(table):
+                at = dict(zip(distinct, range(len(distinct))))
+                which = list(map(list(map(at.__getitem__, table)).__getitem__, which))
+                table = list(distinct)
+        return table, which
 
     def decode(self, plain, count: int):
         """The column's values: a list, or an iterator zipped into records as they come.
@@ -735,6 +760,11 @@ class _Coded:
         return column
 
 
+def _pack(size: int, numbers: list) -> bytes:
+    """Numbers below `size`, little-endian, in the fewest bytes each."""
+    return _little(_numbers(size, numbers))
+
+
 def _numbers(size: int, given=b""):
     """An array for numbers below `size`, of the fewest bytes each; with `given` (numbers,
     or their little-endian bytes) in it."""
@@ -745,13 +775,12 @@ def _numbers(size: int, given=b""):
             break
     else:
         raise _Unstorable("a table too big")
+    if not isinstance(given, (bytes, memoryview)):
+        return array(code, given)  # from a list: one C loop (extend takes 8 times as long)
     numbers = array(code)
-    if isinstance(given, (bytes, memoryview)):
-        numbers.frombytes(given)  # raises unless a whole number of numbers
-        if sys.byteorder == "big":
-            numbers.byteswap()
-    else:
-        numbers.extend(given)
+    numbers.frombytes(given)  # raises unless a whole number of numbers
+    if sys.byteorder == "big":
+        numbers.byteswap()
     return numbers
 
 
@@ -768,7 +797,7 @@ class _Format:
         import dataclasses
         import datetime as dt
         from functools import partial
-        from itertools import islice
+        from itertools import chain, islice
         from typing import Literal
 
         import msgspec
@@ -776,24 +805,27 @@ class _Format:
         from . import model
         from .model import NO_LOCS, Event, EventKind, EventStatus, Kind, LedgerDate, Location, Measure, Problem, Report, Source, Status
 
-        Loc = tuple[int, int]
+        Loc = Location  # two numbers, made a Location by msgspec in C
         Date = tuple[int, Literal["day", "month", "year"]]  # first day's ordinal, precision
         Moment = int | str | None  # a date's ordinal, a date-time's ISO text (with its offset)
-        new_location = partial(tuple.__new__, Location)
         new_report = partial(tuple.__new__, Report)
         date_type, datetime_type, timezone = dt.date, dt.datetime, dt.timezone
-
-        def plain_strs(v):
-            return v if type(v) is tuple and set(map(type, v)) <= {str} else _fail("strs")
 
         def same(table):
             return table
 
-        def plain_enum(enum, optional):
-            return lambda v: v if type(v) is enum or (optional and v is None) else _fail(enum.__name__)
+        def each(plain):
+            return lambda table: list(map(plain, table))
 
-        def plain_int(v):
-            return v if v is None or type(v) is int else _fail("int")
+        def only(*types, within=None):
+            """A check of a column's values: each of these types, and every item of each
+            of type `within` (items are checked in distinct values only: an item of a str
+            subclass merged into an equal str comes back a str, equal and printed alike)."""
+            def check(values):
+                if not set(map(type, values)) <= set(types) or \
+                        within is not None and not set(map(type, chain.from_iterable(dict.fromkeys(values)))) <= {within}:
+                    _fail(f"a value not of {types}")
+            return check
 
         def plain_date(v):
             if v is None:
@@ -824,32 +856,28 @@ class _Format:
                 _fail("locs")
             return dict(zip(v, map(plain_loc, v.values())))
 
-        def memo(make):
-            """A table's values made once per distinct plain value."""
-            def from_table(table):
-                made = {}
-                return [made[p] if p in made else made.setdefault(p, make(p)) for p in table]
-            return from_table
+        def dates(table):
+            """(ordinal, precision) or None -> LedgerDate or None; a table holds each once."""
+            if None in table:
+                made = dates([p for p in table if p is not None])
+                made.reverse()
+                return [None if p is None else made.pop() for p in table]
+            ordinals, precisions = zip(*table) if table else ((), ())
+            return list(map(LedgerDate, map(date_type.fromordinal, ordinals), precisions))
 
-        def make_date(p):
-            return None if p is None else LedgerDate(date_type.fromordinal(p[0]), p[1])
-
-        def make_moment(p):
-            if p is None:
-                return None
-            return date_type.fromordinal(p) if type(p) is int else datetime_type.fromisoformat(p)
-
-        def locations(table):
-            return list(map(new_location, table))
+        def moments(table):
+            from_ordinal, from_text = date_type.fromordinal, datetime_type.fromisoformat
+            return [None if p is None else from_ordinal(p) if type(p) is int else from_text(p) for p in table]
 
         def locs_of(table):
-            return [NO_LOCS if d is None else dict(zip(d, map(new_location, d.values()))) for d in table]
+            return [NO_LOCS if d is None else d for d in table]
 
         report_fields = ("source", "quote", "date", "effective", "expires", "not_before", "status", "loc")
         if Report._fields != report_fields:
             _fail("Report has other fields")
         ReportRow = tuple[str, str | None, Date | None, Moment, Moment, Moment, Status | None, Loc]
-        plain_status = plain_enum(Status, True)
+        def plain_status(v):
+            return v if v is None or type(v) is Status else _fail("status")
 
         def plain_reports(v):
             if type(v) is not tuple:
@@ -867,34 +895,33 @@ class _Format:
             made = iter(())
             if rows:  # every report of the table, column by column, then handed back in turn
                 columns = list(zip(*rows))
-                columns[2] = memo(make_date)(columns[2])
+                columns[2] = dates(columns[2])
                 for i in (3, 4, 5):
-                    columns[i] = memo(make_moment)(columns[i])
-                columns[7] = locations(columns[7])
+                    columns[i] = moments(columns[i])
                 made = map(new_report, zip(*columns))
             return [tuple(islice(made, len(rows))) for rows in table]
 
         def raw(optional):
             return _Raw({str, type(None)} if optional else {str}, str | None if optional else str)
 
-        def coded(typ, to_plain, from_table=same):
-            return _Coded(typ, to_plain, from_table)
+        def by_value(typ, check, from_table=same):
+            return _Coded(typ, same, from_table, check)
+
+        def by_identity(typ, plain, from_table, plain_once=False):
+            return _Coded(typ, each(plain), from_table, plain_once=plain_once)
 
         kinds = {
             "str": raw(False),
             "str?": raw(True),
-            "strs": coded(tuple[str, ...], plain_strs),
-            "int?": coded(int | None, plain_int),
-            "date": coded(Date, plain_date, memo(make_date)),
-            "date?": coded(Date | None, plain_date, memo(make_date)),
-            "moment": coded(Moment, plain_moment, memo(make_moment)),
-            "loc": coded(Loc, plain_loc, locations),
-            "locs": coded(dict[str, Loc] | None, plain_locs, locs_of),
-            "reports": coded(tuple[ReportRow, ...], plain_reports, reports_of),
-            "Kind": coded(Kind, plain_enum(Kind, False)),
-            "Status": coded(Status, plain_enum(Status, False)),
-            "EventKind": coded(EventKind, plain_enum(EventKind, False)),
-            "EventStatus": coded(EventStatus, plain_enum(EventStatus, False)),
+            "strs": by_value(tuple[str, ...], only(tuple, within=str)),
+            "int?": by_value(int | None, only(int, type(None))),
+            "date": by_identity(Date, plain_date, dates, plain_once=True),
+            "date?": by_identity(Date | None, plain_date, dates, plain_once=True),
+            "moment": by_identity(Moment, plain_moment, moments, plain_once=True),
+            "loc": by_value(Loc, only(Location, within=int)),
+            "locs": by_identity(dict[str, Loc] | None, plain_locs, locs_of),
+            "reports": by_identity(tuple[ReportRow, ...], plain_reports, reports_of),
+            **{enum.__name__: by_value(enum, only(enum)) for enum in (Kind, Status, EventKind, EventStatus)},
         }
         # Every field of every record, by name: a field this table does not know (the
         # model grew one) raises here, and the cache is never used rather than wrong.
@@ -932,7 +959,7 @@ class _Format:
             tuple[int, columns_type(self.event)] | None,
             self.measure[-2].type | None, self.measure[-1].type | None])
         self.encode = msgspec.msgpack.Encoder().encode
-        self.plain_loc, self.plain_locs, self.new_location = plain_loc, plain_locs, new_location
+        self.plain_loc, self.plain_locs = plain_loc, plain_locs
         self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
 
 
@@ -1005,7 +1032,7 @@ def _decode_entry(start, rest):
     if len(sources) != source_count:
         raise ValueError("sources of the same id")
     ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=measures,
-                      events=_records(f.Event, f.event, events[1], events[0]), loc=f.new_location(where),
-                      locs=dict(zip(wheres, map(f.new_location, wheres.values()))), unloaded=frozenset(unloaded),
+                      events=_records(f.Event, f.event, events[1], events[0]), loc=where, locs=wheres,
+                      unloaded=frozenset(unloaded),
                       located=located)
     return ledger, problems, spoke
