@@ -28,8 +28,9 @@ one of these (a line's end is `\n`, or the end of the text):
     KEY       = [A-Za-z0-9_] [A-Za-z0-9_-]{0,127}        (a plain word, never quoted)
     VALUE     = plain | single | double | flow
     plain     = one line; first character not a space or an indicator (- ? : , [ ] { } # &
-                * ! | > ' " % @ `), but "-" before a digit is allowed; no ": ", no ":" at
-                the end, no " #"; no Unicode space inside (Python's \s)
+                * ! | > ' " % @ `), but "-" before a digit is allowed; no ":" before a
+                space, after a space or at the end, no " #"; no Unicode space inside
+                (Python's \s)
     single    = "'" ([^'\n] | "''")* "'"
     double    = '"' ([^"\\\n] | escape)* '"'
     escape    = \\ \" \n \r \t \b \f, or \u and four hex digits that are not a
