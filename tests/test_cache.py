@@ -338,6 +338,19 @@ def test_the_cache_can_be_turned_off(tmp_path, cache_dir, monkeypatch, big_text)
     assert not cache_dir.exists()
 
 
+def test_without_the_calls_that_keep_entries_safe_there_is_no_cache(tmp_path, cache_dir, monkeypatch):
+    # Windows has no O_NOFOLLOW, no directory descriptors, no owner ids: no cache there,
+    # rather than one anyone could plant entries or links in.
+    f = tmp_path / "l.yaml"
+    f.write_text(EVERY_KIND_OF_VALUE)
+    monkeypatch.setattr(cache, "_SAFE", False)
+    assert cache.cache_dir() is None and cache.refused() is None
+    _same(_exact(str(f), EVERY_KIND_OF_VALUE), load_checked(str(f)))
+    r = _cli("timeline", "-f", str(f))
+    assert r.exit_code == 0 and r.stderr == ""
+    assert not cache_dir.exists()
+
+
 def test_default_dir_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv(cache.ENV_DIR, raising=False)
     monkeypatch.delenv(cache.ENV_OFF, raising=False)

@@ -66,13 +66,17 @@ STALE_AFTER = 3600  # seconds: a temporary file this old is left over, whoever w
 LOADING_MODULES = ("load.py", "fastload.py", "values.py", "read.py", "model.py", "check.py", "cache.py")
 
 _refusal: str | None = None  # why the directory was not used, until the CLI asks (refused)
+# What keeping entries safely takes: files found relative to an opened directory, links
+# never followed, owners known. Where any of it is missing (Windows), there is no cache.
+_SAFE = all(hasattr(os, name) for name in ("O_NOFOLLOW", "O_DIRECTORY", "geteuid", "pread", "pwrite")) \
+    and {os.open, os.stat, os.unlink, os.rename} <= os.supports_dir_fd and os.listdir in os.supports_fd
 
 
 def cache_dir() -> str | None:
     """Where entries go, or None when the cache is turned off or its directory is not
     safe to use (see `refused`)."""
     global _refusal
-    if os.environ.get(ENV_OFF, "") not in ("", "0"):
+    if os.environ.get(ENV_OFF, "") not in ("", "0") or not _SAFE:
         return None
     directory = os.environ.get(ENV_DIR)
     if not directory:
@@ -111,7 +115,8 @@ def _unsafe(directory: str, st: os.stat_result) -> str | None:
     return None
 
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW, _CLOEXEC = getattr(os, "O_NOFOLLOW", 0), getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
 
 
 def _open_dir(create: bool) -> int | None:
@@ -240,7 +245,7 @@ def put(key: str, value) -> bool:
 # its first part (8 bytes, little-endian), then the two parts (see "The entry format").
 
 _HEAD = len(MAGIC) + 32 + 8
-_NEW_FLAGS = os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NEW_FLAGS = os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
 
 
 def _create(dir_fd: int, final: str, flags: int = os.O_WRONLY) -> tuple[int, str]:
@@ -306,7 +311,7 @@ def _read_file(name: str, magic: bytes, decode):
     if dir_fd is None:
         return None
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=dir_fd)
     except OSError:
         return None
     finally:
