@@ -53,6 +53,7 @@ COMMAND_MODULES: dict[str, str] = {
     "summary": f"{__name__}.reports", "show": f"{__name__}.reports",
     "add": f"{__name__}.write", "init": f"{__name__}.write",
     "export": f"{__name__}.export", "chart": f"{__name__}.export", "report": f"{__name__}.export",
+    "import": f"{__name__}.imports",
 }
 
 # The commands register here as their modules are imported; see `whole_app` and `app_for`.

@@ -1,0 +1,285 @@
+"""Command: import (gta, csv): other people's data in, as a generated ledger file.
+
+`ledger import` is one command of the top-level app (so `ledger import ...` builds and
+imports only this module, as every command does) that hands its arguments to a small
+Typer app of its own with the two importers. The logic lives in `ledger.importing`;
+here are the options, the reading of files, the lock and the write, messages and exit
+codes.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from typing import Annotated
+
+import typer
+
+from . import command, err, fail, print_problems, usage_error, write_stdout
+
+Opt = typer.Option
+
+EXIT_CODES = "Exit codes: 0 written (or nothing to change); 1 a bad input, a refused or failed write; 2 a usage error."
+
+imports_app = typer.Typer(
+    name="import",
+    help="Make a generated ledger file from other data: Global Trade Alert's API dumps (gta) or a CSV "
+         "spreadsheet (csv). The file says it is generated; a re-import updates it in place.\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+@command(name="import", add_help_option=False,
+         context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def import_(ctx: typer.Context) -> None:
+    """Make a generated ledger file from Global Trade Alert data or a spreadsheet (ledger import --help)."""
+    group = typer.main.get_group(imports_app)
+    with group.make_context("import", list(ctx.args), parent=ctx.parent) as sub:
+        group.invoke(sub)
+
+
+OutOpt = Annotated[str, Opt("--output", "-o", metavar="FILE",
+                            help="The generated ledger file to write (or update: only a file an import generated, unless --force).")]
+DryRunOpt = Annotated[bool, Opt("--dry-run", help="Print what would change (added, changed, removed ids) and write nothing.")]
+ForceOpt = Annotated[bool, Opt("--force", help="Overwrite FILE even if no import generated it (it is replaced, not merged).")]
+SkipBadOpt = Annotated[bool, Opt("--skip-bad", help="Leave out what cannot be imported, list it, and write the rest.")]
+SinceOpt = Annotated[str | None, Opt("--since", metavar="DATE", help="Only measures dated on or after this day ('2024-01-01', 'Jan 1 2024').")]
+UntilOpt = Annotated[str | None, Opt("--until", metavar="DATE", help="Only measures dated on or before this day.")]
+
+
+# --- gta -------------------------------------------------------------------------------------
+
+
+@imports_app.command("gta")
+def gta(
+    files: Annotated[list[str], typer.Argument(metavar="FILE", show_default=False,
+                                                help="Saved responses of GTA's data API (v1 or v2): JSON files, or folders of them (every *.json, the pages of one query).")],
+    output: OutOpt,
+    between: Annotated[str | None, Opt("--between", metavar="A,B",
+                                       help="Only measures one of the two takes against the other (US,CN; alpha-3 and EU too).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    skip_bad: SkipBadOpt = False,
+) -> None:
+    """Import Global Trade Alert interventions as a generated ledger file.
+
+    One measure per intervention (id gta-<intervention_id>), with GTA's state acts and
+    interventions as sources. The same input always writes the same bytes; a newer export
+    updates changed measures, adds new ones, and keeps ones it no longer has, tagged
+    gta-removed. The mapping (types to kinds, evaluation to weight, status): docs/gta.md.
+
+    Examples:
+
+      ledger import gta dump.json -o gta.yaml
+
+      ledger import gta pages/ --between US,CN --since 2018-01-01 -o gta/us-cn.yaml
+
+      ledger import gta pages/ -o gta/us-cn.yaml --dry-run
+    """
+    from ..importing import gta as g
+    from .options import parse_cli_date
+
+    options = g.Options(since=parse_cli_date(since, "--since") if since else None,
+                        until=parse_cli_date(until, "--until") if until else None)
+    if options.since and options.until and options.since > options.until:
+        usage_error(f"--since {options.since} is after --until {options.until}; nothing could match")
+    if between is not None:
+        parts = [p.strip() for p in between.split(",")]
+        codes = [g.resolve_code(p) for p in parts]
+        if len(parts) != 2 or None in codes or codes[0] == codes[1]:
+            usage_error(f"--between '{between}' is not two different country codes such as US,CN")
+        options.between = (codes[0], codes[1])
+
+    pages, problems = _read_gta_pages(files)
+    read = g.read_pages(pages, options, _locator(pages))
+    problems += read.problems
+    _stop_on_errors(problems, skip_bad, "intervention")
+
+    more = [f"Data: Global Trade Alert (globaltradealert.org); latest last_updated: {read.reference or 'not given'}"]
+    title = "Global Trade Alert interventions" + (f" between {options.between[0]} and {options.between[1]}" if options.between else "")
+    note = (f"Not in the Global Trade Alert data imported on {read.reference or 'a later import'}: "
+            "kept, since something may link to it.")
+    _write(output, "gta", _command("gta", files, output, between=between, since=since, until=until),
+           more, title, read.countries, read.sources, read.measures, note, dry_run, force)
+
+
+def _read_gta_pages(paths: list[str]):
+    """Every file named, folders as their *.json files in name order -> ([(name, items)], problems)."""
+    import orjson
+
+    from ..importing.gta import results_of
+    from ..model import Problem
+
+    names = []
+    for p in paths:
+        if os.path.isdir(p):
+            inside = sorted(f for f in os.listdir(p) if f.lower().endswith(".json"))
+            if not inside:
+                fail(f"{p}: no *.json files in this folder")
+            names += [os.path.join(p, f) for f in inside]
+        else:
+            names.append(p)
+    pages, problems = [], []
+    for name in names:
+        try:
+            with open(name, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            fail(f"{name}: cannot read: {e.strerror or e}")
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError as e:
+            problems.append(Problem(name, e.lineno, e.colno, "error", f"not JSON: {e.msg}"))
+            continue
+        items = results_of(parsed)
+        if items is None:
+            problems.append(Problem(name, 1, 1, "error", "not a page of GTA's data API: expected an object with a "
+                                                           "'results' list (or a list of interventions)"))
+            continue
+        pages.append((name, items))
+    return pages, problems
+
+
+def _locator(pages):
+    """(name, intervention id, index) -> (line, col) of the item in its file, found only
+    when a problem asks (by its "intervention_id" in the text)."""
+    import re
+
+    def locate(name, iid, index):
+        try:
+            with open(name, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return 0, 0
+        m = re.search(r'"intervention_id"\s*:\s*"?' + re.escape(str(iid)) + r'\b', text) if iid is not None else None
+        if m is None:
+            return 1, 1
+        line = text.count("\n", 0, m.start()) + 1
+        return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+
+    return locate
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _command(importer: str, files, output, **options) -> str:
+    words = ["ledger", "import", importer, *files]
+    for name, value in options.items():
+        if value not in (None, False):
+            words += [f"--{name.replace('_', '-')}"] + ([] if value is True else [str(value)])
+    return shlex.join(words + ["-o", output])
+
+
+def _stop_on_errors(problems, skip_bad: bool, what: str) -> None:
+    print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors and not skip_bad:
+        n = len(errors)
+        fail(f"{n} error{'s' if n != 1 else ''}; nothing written (fix the input, or --skip-bad to leave "
+             f"{'it' if n == 1 else 'them'} out)")
+    if errors:
+        err(f"ledger: skipped {len(errors)} {what}{'s' if len(errors) != 1 else ''} with errors (--skip-bad)")
+
+
+def _write(output, importer, command_line, more, title, countries, sources, measures, note, dry_run, force, check=None):
+    """Merge with the old generated file, check, and write it (or say what would change)."""
+    from ..files import Refused, locked, write_atomic
+    from ..importing.common import assemble, generated_by, header, natural
+
+    head = header(importer, command_line, more)
+    if output == "-":
+        outcome = assemble(head, title, countries, sources, measures, None, f"{importer}-removed", note, natural)
+        _verify(output, outcome, check)
+        write_stdout(outcome.text)
+        return
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        fail(f"{output}: cannot write: no directory {os.path.dirname(output) or '.'}")
+    try:
+        with locked(output) if not dry_run else _nothing():
+            old = _old_text(output, importer, force)
+            try:
+                outcome = assemble(head, title, countries, sources, measures, old, f"{importer}-removed", note, natural)
+            except ValueError as e:
+                fail(f"{output}: its layout is not what 'ledger import' writes ({e}); it was edited by hand. "
+                     "Move it away, or --force to replace it")
+            total = outcome.text.count("\n  - id: ")
+            if dry_run:
+                _say_changes(output, outcome, total)
+                return
+            if outcome.same:
+                err(f"{output}: up to date ({total:,} measures); nothing written")
+                return
+            _verify(output, outcome, check)
+            notes = write_atomic(output, outcome.text.encode("utf-8"))
+    except Refused as e:
+        fail(f"error: {e}")
+    except OSError as e:
+        fail(f"{output}: not written: {e.strerror or e}")
+    for n in notes:
+        err(f"ledger: warning: {n}")
+    err(f"wrote {output}: {total:,} measures ({len(outcome.added):,} added, {len(outcome.changed):,} changed, "
+        f"{len(outcome.removed):,} newly marked removed)")
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _old_text(output: str, importer: str, force: bool) -> str | None:
+    from ..importing.common import generated_by
+
+    if not os.path.exists(output):
+        return None
+    if not os.path.isfile(output):
+        return None  # a device or a pipe: written to, never read back
+    with open(output, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    by = generated_by(text) if text is not None else None
+    if by == importer:
+        return None if force else text
+    if force:
+        return None
+    what = f"'ledger import {by}'" if by else "a person (it has no 'Generated by ledger import' header)"
+    fail(f"{output}: not overwritten: it was written by {what}; choose another -o FILE, or --force to replace it")
+
+
+def _verify(output: str, outcome, check) -> None:
+    """The project's own reader and checks on the new text before it is written: an
+    import never writes a file `ledger check` refuses."""
+    from ..read import load_text_checked
+
+    name = output if output != "-" else "<stdout>"
+    ledger, problems = load_text_checked(name, outcome.text)
+    errors = [p for p in problems if p.severity == "error"]
+    if ledger is None or errors:
+        if check is not None:
+            check(errors)  # the importer says where in its input each error comes from
+        print_problems(errors)
+        fail(f"{name}: not written: the imported ledger would have {len(errors)} error(s)")
+
+
+def _say_changes(output: str, outcome, total: int) -> None:
+    lines = [f"{output}: would write {total:,} measures: {len(outcome.added):,} added, "
+             f"{len(outcome.changed):,} changed, {len(outcome.removed):,} newly marked removed"
+             + (" (the file is up to date)" if outcome.same else "")]
+    for what, ids in (("added", outcome.added), ("changed", outcome.changed), ("removed", outcome.removed)):
+        if ids:
+            lines.append(f"{what}: {' '.join(ids)}")
+    write_stdout("\n".join(lines) + "\n")
+
