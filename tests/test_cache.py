@@ -605,7 +605,7 @@ def test_a_directory_of_another_user_is_not_used(tmp_path, cache_dir, monkeypatc
     _refused_with_one_warning(f, cache_dir, f"it belongs to another user (uid {owner}); use a directory of your own")
 
 
-def test_a_directory_that_is_a_link_is_not_used(tmp_path, cache_dir):
+def test_a_directory_that_is_a_link_is_not_used(tmp_path, cache_dir, monkeypatch):
     f = tmp_path / "l.yaml"
     f.write_text(EVERY_KIND_OF_VALUE)
     real = tmp_path / "real"
@@ -613,6 +613,8 @@ def test_a_directory_that_is_a_link_is_not_used(tmp_path, cache_dir):
     cache_dir.symlink_to(real)
     _refused_with_one_warning(f, cache_dir, "it is a symbolic link (name the directory itself, if it is yours)")
     assert list(real.iterdir()) == []
+    monkeypatch.setenv(cache.ENV_DIR, f"{cache_dir}//")  # a trailing slash would name the link's target
+    assert cache.cache_dir() is None and "symbolic link" in cache.refused()
 
 
 def test_a_refusal_is_told_once(tmp_path, cache_dir):

@@ -82,6 +82,7 @@ def cache_dir() -> str | None:
     if not directory:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         directory = os.path.join(base, "escalation-ledger")
+    directory = directory.rstrip("/") or "/"  # "DIR/" would name what a link DIR points to
     try:
         reason = _unsafe(directory, os.lstat(directory))
     except OSError:  # not there yet (made 0700 by the first write), or unreachable (a miss)
@@ -363,7 +364,7 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
     hold open: it has no name to plant a link at or to leave behind."""
     import atexit
 
-    if not _usable(key):
+    if not _usable(key) or not hasattr(os, "fork"):
         return None
     dir_fd = _open_dir(create=True)
     if dir_fd is None:
@@ -644,10 +645,12 @@ def put_derived(key: str, name: str, value) -> bool:
 # A column is decoded in C with no call per record: a list of plain values of one type,
 # checked by msgspec against that type (`_Format`), and the records are zipped back from
 # the columns by tuple.__new__ (`map(partial(tuple.__new__, Measure), zip(*columns))`).
-# Values many records share (dates, country lists, kinds, locations) are stored once per
-# distinct object, in a table, with each record's index into it; a table's values are
-# made into the model's (LedgerDate, dates, date-times with their offset, Location) once
-# each, through a memo where texts repeat. Plain strings are stored as they are.
+# Values many records share (dates, country lists, kinds, locations) are stored once each,
+# in a table, with which of them each record holds (`_Coded`); a table's values are made
+# into the model's (LedgerDate, dates, date-times with their offset, Location) once each.
+# Plain strings are stored as they are. Dates are (ordinal, precision) and date-times
+# their ISO text, offset included: a date-time is given back with the offset it was read
+# with, not only the same instant.
 #
 # The encoder is strict: a value of a type the format does not know exactly (a subclass,
 # a time zone that is not a fixed offset) raises, and nothing is written.
