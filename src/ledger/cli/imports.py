@@ -96,26 +96,48 @@ def gta(
             usage_error(f"--between '{between}' is not two different country codes such as US,CN")
         options.between = (codes[0], codes[1])
 
-    pages, problems = _read_gta_pages(files)
-    read = g.read_pages(pages, options, _locator(pages))
+    names = _gta_inputs(files)
+    command_line = _command("gta", files, output, between=between, since=since, until=until)
+    # One pass over the bytes first: the inputs' digest (a re-import of the same data
+    # has nothing to do) and their latest last_updated (the status rule's day).
+    parts = []
+
+    def scanned():
+        for name in names:
+            data = _read_bytes(name)
+            parts.append(data)
+            yield data
+            parts[-1] = g.digest_part(data)
+
+    reference = g.latest_update(scanned())
+    from ..importing.common import code_digest, digest
+
+    input_digest = digest(code_digest(), command_line, *parts)
+    del parts
+    if not dry_run and not force and _unchanged(output, "gta", input_digest):
+        return
+
+    problems = []
+    read = g.read_pages(_gta_pages(names, problems), options, reference, _locate)
     problems += read.problems
     _stop_on_errors(problems, skip_bad, "intervention")
 
-    more = [f"Data: Global Trade Alert (globaltradealert.org); latest last_updated: {read.reference or 'not given'}"]
+    more = [f"Data: Global Trade Alert (globaltradealert.org); latest last_updated: {reference or 'not given'}"]
     title = "Global Trade Alert interventions" + (f" between {options.between[0]} and {options.between[1]}" if options.between else "")
-    note = (f"Not in the Global Trade Alert data imported on {read.reference or 'a later import'}: "
+    note = (f"Not in the Global Trade Alert data imported on {reference or 'a later import'}: "
             "kept, since something may link to it.")
-    _write(output, "gta", _command("gta", files, output, between=between, since=since, until=until),
-           more, title, read.countries, read.sources, read.measures, note, dry_run, force)
+    _write(output, "gta", command_line, more, title, read.countries, read.sources, read.measures, note, dry_run, force,
+           input_digest=input_digest, verify_up_to=VERIFY_UP_TO)
 
 
-def _read_gta_pages(paths: list[str]):
-    """Every file named, folders as their *.json files in name order -> ([(name, items)], problems)."""
-    import orjson
+# An import's output goes through the project's reader and checks before it is written.
+# A GTA import's is correct by construction (tests hold it to that on hostile input); past
+# this size the check would cost more than the import itself (15 s at 100,000 measures).
+VERIFY_UP_TO = 32 * 1024 * 1024
 
-    from ..importing.gta import results_of
-    from ..model import Problem
 
+def _gta_inputs(paths: list[str]) -> list[str]:
+    """Every file named; a folder as its *.json files, in name order (the pages of one query)."""
     names = []
     for p in paths:
         if os.path.isdir(p):
@@ -125,45 +147,55 @@ def _read_gta_pages(paths: list[str]):
             names += [os.path.join(p, f) for f in inside]
         else:
             names.append(p)
-    pages, problems = [], []
+    return names
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        with open(name, "rb") as f:
+            return f.read()
+    except OSError as e:
+        fail(f"{name}: cannot read: {e.strerror or e}")
+
+
+def _gta_pages(names: list[str], problems: list):
+    """(name, interventions) for each file, parsed one at a time; problems for files that
+    are not JSON or not a page of GTA's API."""
+    import orjson
+
+    from ..importing.gta import results_of
+    from ..model import Problem
+
     for name in names:
         try:
-            with open(name, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            fail(f"{name}: cannot read: {e.strerror or e}")
-        try:
-            parsed = orjson.loads(data)
+            parsed = orjson.loads(_read_bytes(name))
         except orjson.JSONDecodeError as e:
             problems.append(Problem(name, e.lineno, e.colno, "error", f"not JSON: {e.msg}"))
             continue
         items = results_of(parsed)
+        del parsed
         if items is None:
             problems.append(Problem(name, 1, 1, "error", "not a page of GTA's data API: expected an object with a "
                                                            "'results' list (or a list of interventions)"))
             continue
-        pages.append((name, items))
-    return pages, problems
+        yield name, items
 
 
-def _locator(pages):
-    """(name, intervention id, index) -> (line, col) of the item in its file, found only
-    when a problem asks (by its "intervention_id" in the text)."""
+def _locate(name, iid, index):
+    """(line, col) of an intervention in its file, found only when a problem asks (by its
+    "intervention_id" in the text); (1, 1) when it cannot be found."""
     import re
 
-    def locate(name, iid, index):
-        try:
-            with open(name, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-        except OSError:
-            return 0, 0
-        m = re.search(r'"intervention_id"\s*:\s*"?' + re.escape(str(iid)) + r'\b', text) if iid is not None else None
-        if m is None:
-            return 1, 1
-        line = text.count("\n", 0, m.start()) + 1
-        return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-
-    return locate
+    try:
+        with open(name, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return 0, 0
+    m = re.search(r'"intervention_id"\s*:\s*"?' + re.escape(str(iid)) + r'\b', text) if iid is not None else None
+    if m is None:
+        return 1, 1
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
 
 
 # --- shared ------------------------------------------------------------------------------------
@@ -188,15 +220,33 @@ def _stop_on_errors(problems, skip_bad: bool, what: str) -> None:
         err(f"ledger: skipped {len(errors)} {what}{'s' if len(errors) != 1 else ''} with errors (--skip-bad)")
 
 
-def _write(output, importer, command_line, more, title, countries, sources, measures, note, dry_run, force, check=None):
+def _unchanged(output: str, importer: str, input_digest: str) -> bool:
+    """True (and says so) when `output` is what this very import wrote, unchanged since."""
+    from ..importing.common import up_to_date
+
+    if not os.path.isfile(output):
+        return False
+    try:
+        with open(output, "rb") as f:
+            old = f.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not up_to_date(old, input_digest):
+        return False
+    err(f"{output}: up to date (the same data, command and importer as when it was written); nothing written")
+    return True
+
+
+def _write(output, importer, command_line, more, title, countries, sources, measures, note, dry_run, force,
+           check=None, input_digest=None, verify_up_to=None):
     """Merge with the old generated file, check, and write it (or say what would change)."""
     from ..files import Refused, locked, write_atomic
     from ..importing.common import assemble, generated_by, header, natural
 
     head = header(importer, command_line, more)
     if output == "-":
-        outcome = assemble(head, title, countries, sources, measures, None, f"{importer}-removed", note, natural)
-        _verify(output, outcome, check)
+        outcome = assemble(head, title, countries, sources, measures, None, f"{importer}-removed", note, natural, input_digest)
+        _verify(output, outcome, check, verify_up_to)
         write_stdout(outcome.text)
         return
     folder = os.path.dirname(os.path.abspath(output))
@@ -206,7 +256,8 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
         with locked(output) if not dry_run else _nothing():
             old = _old_text(output, importer, force)
             try:
-                outcome = assemble(head, title, countries, sources, measures, old, f"{importer}-removed", note, natural)
+                outcome = assemble(head, title, countries, sources, measures, old, f"{importer}-removed", note, natural,
+                                   input_digest)
             except ValueError as e:
                 fail(f"{output}: its layout is not what 'ledger import' writes ({e}); it was edited by hand. "
                      "Move it away, or --force to replace it")
@@ -217,7 +268,7 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
             if outcome.same:
                 err(f"{output}: up to date ({total:,} measures); nothing written")
                 return
-            _verify(output, outcome, check)
+            _verify(output, outcome, check, verify_up_to)
             notes = write_atomic(output, outcome.text.encode("utf-8"))
     except Refused as e:
         fail(f"error: {e}")
@@ -259,11 +310,13 @@ def _old_text(output: str, importer: str, force: bool) -> str | None:
     fail(f"{output}: not overwritten: it was written by {what}; choose another -o FILE, or --force to replace it")
 
 
-def _verify(output: str, outcome, check) -> None:
+def _verify(output: str, outcome, check, up_to: int | None = None) -> None:
     """The project's own reader and checks on the new text before it is written: an
-    import never writes a file `ledger check` refuses."""
+    import never writes a file `ledger check` refuses (`up_to`: only texts this long)."""
     from ..read import load_text_checked
 
+    if up_to is not None and len(outcome.text) > up_to:
+        return
     name = output if output != "-" else "<stdout>"
     ledger, problems = load_text_checked(name, outcome.text)
     errors = [p for p in problems if p.severity == "error"]

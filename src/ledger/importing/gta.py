@@ -43,8 +43,7 @@ from html.parser import HTMLParser
 
 from ..model import DEFAULT_WEIGHT, Kind, Problem
 from ..values import CODE, MAX_SCALAR, OTHER_CODES
-from ..write import quote
-from .common import Entry, flow, measure_text, source_text
+from .common import Entry, flow, measure_text, quoted, source_text
 
 PUBLISHER = "Global Trade Alert"
 WORLD = "WLD"
@@ -232,18 +231,25 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+_PARSER = _Text()  # one parser, reset for each text (an import reads 100,000 of them)
+
+
 def fold(text: str) -> str:
     """Whitespace folded to single spaces, control characters dropped (they are noise in
     GTA's text, and a terminal would act on them)."""
-    return " ".join(_CONTROL.sub("", text).split())
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    return " ".join(text.split())
 
 
 def plain_text(markup: str) -> str:
     """HTML -> one line of text: tags gone (a block tag is a space), entities decoded,
     whitespace folded. `html.parser` from the standard library does the parsing."""
-    if "<" not in markup and "&" not in markup:
-        return fold(markup)
-    parser = _Text()
+    if "<" not in markup:
+        return fold(html.unescape(markup) if "&" in markup else markup)
+    parser = _PARSER
+    parser.reset()
+    parser.parts, parser.skip = [], 0
     parser.feed(markup)
     parser.close()
     return fold("".join(parser.parts))
@@ -520,7 +526,7 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
         weight = None
 
     status = _status(_flag(item.get("is_in_force")), implemented, removed, reference)
-    title = fold(html.unescape(str(item.get("state_act_title") or "")))
+    title = _limit(fold(html.unescape(str(item.get("state_act_title") or ""))))
     if not title:
         title = f"{gta_type or 'Intervention'} by {', '.join(actor)}"
     description = " ".join(plain_text(t) for t in _entries(item.get("intervention_description"), "text", "description"))
@@ -531,7 +537,7 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
     cites.append(int_id)
     pairs = [("id", f"gta-{iid}"), ("date", date.isoformat()),
              ("actor", flow(actor)), ("target", flow(target)), ("kind", kind),
-             ("title", quote(title)), ("status", status)]
+             ("title", quoted(title)), ("status", status)]
     if implemented:
         pairs.append(("effective", implemented.isoformat()))
     if expires:
@@ -542,37 +548,32 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
     if tags:
         pairs.append(("tags", flow(tags)))
     if notes_text:
-        pairs.append(("notes", quote(notes_text)))
+        pairs.append(("notes", quoted(notes_text)))
     entry = Entry(f"gta-{iid}", measure_text(pairs), tuple(cites))
 
     url = item.get("intervention_url")
-    int_pairs = [("title", quote(f"GTA intervention {iid}" + (f": {gta_type}" if gta_type else ""))),
-                 ("publisher", quote(PUBLISHER))]
+    int_pairs = [("title", quoted(f"GTA intervention {iid}" + (f": {gta_type}" if gta_type else ""))),
+                 ("publisher", quoted(PUBLISHER))]
     if published:
         int_pairs.append(("published", published.isoformat()))
     if isinstance(url, str) and url.strip():
-        int_pairs.append(("url", quote(fold(url))))
+        int_pairs.append(("url", quoted(fold(url))))
     act_source = None
     if act is not None:
-        act_pairs = [("title", quote(title)), ("publisher", quote(PUBLISHER))]
+        act_pairs = [("title", quoted(title)), ("publisher", quoted(PUBLISHER))]
         act_url = item.get("state_act_url")
         if not (isinstance(act_url, str) and act_url.strip()):
             act_url = f"https://www.globaltradealert.org/state-act/{act}"
-        act_pairs.append(("url", quote(fold(act_url))))
+        act_pairs.append(("url", quoted(fold(act_url))))
         official = _flag_or_none(item.get("is_official_source"))
         sources = [fold(line) for t in _entries(item.get("state_act_source"), "text", "source")
-                   for line in plain_text_lines(t)]
+                   for line in re.split(r"\r\n|\r|\n", t)]
         said = " | ".join(s for s in sources if s)
         if official is not None or said:
             lead = {True: "Official source. ", False: "Not an official source. ", None: ""}[official]
-            act_pairs.append(("notes", quote(_limit((lead + ("Sources: " + said if said else "")).strip()))))
+            act_pairs.append(("notes", quoted(_limit((lead + ("Sources: " + said if said else "")).strip()))))
         act_source = source_text(f"gta-act-{act}", act_pairs)
     return Measure(iid, entry, act, act_source, source_text(int_id, int_pairs), actor, target, date, warnings)
-
-
-def plain_text_lines(text: str) -> list[str]:
-    """A source text's lines (GTA separates its citations by line breaks), each as plain text."""
-    return [plain_text(line) for line in re.split(r"\r\n|\r|\n|<br\s*/?>", text)]
 
 
 def _flag_or_none(value) -> bool | None:
@@ -609,20 +610,29 @@ def results_of(data) -> list | None:
     return data
 
 
-def latest_update(pages: list[list]) -> dt.date | None:
-    """The latest `last_updated` of every intervention: the day the data was seen."""
+def digest_part(data: bytes) -> bytes:
+    """What of an input file goes into the import's digest: its SHA-256 (not the bytes:
+    the digest is built once every file is read, and 200 MB need not wait in memory)."""
+    import hashlib
+
+    return hashlib.sha256(data).digest()
+
+
+_LAST_UPDATED = re.compile(rb'"last_updated"\s*:\s*"(\d{4}-\d{2}-\d{2})')
+
+
+def latest_update(texts) -> dt.date | None:
+    """The latest `last_updated` in these JSON texts (bytes): the day the data was seen.
+    Found in the text, before any page is parsed, so pages can be read one at a time."""
     best = None
-    for items in pages:
-        for item in items:
-            if isinstance(item, dict):
-                value = item.get("last_updated")
-                if isinstance(value, str) and len(value) >= 10:
-                    try:
-                        d = dt.date.fromisoformat(value[:10])
-                    except ValueError:
-                        continue
-                    if best is None or d > best:
-                        best = d
+    for text in texts:
+        for m in _LAST_UPDATED.finditer(text):
+            try:
+                d = dt.date.fromisoformat(m.group(1).decode())
+            except ValueError:
+                continue
+            if best is None or d > best:
+                best = d
     return best
 
 
@@ -639,11 +649,12 @@ class Read:
     reference: dt.date | None
 
 
-def read_pages(pages: list[tuple[str, list]], options: Options, locate=None) -> Read:
-    """Pages -> measures. `pages`: (file name, its interventions). The same intervention
-    on two pages is read once (the later `last_updated` wins). `locate(name, iid, index)`
-    gives the (line, col) of an item in its file, for problems; (0, 0) without it."""
-    reference = latest_update([items for _, items in pages])
+def read_pages(pages, options: Options, reference: dt.date | None, locate=None) -> Read:
+    """Pages -> measures. `pages`: (file name, its interventions), any iterable (a page
+    at a time: each is let go once read). The same intervention on two pages is read
+    once (the later `last_updated` wins). `reference`: the day the data was seen (the
+    latest `last_updated`, see `latest_update`). `locate(name, iid, index)` gives the
+    (line, col) of an item in its file, for problems; (0, 0) without it."""
     codes = Codes()
     problems: list[Problem] = []
     best: dict[int, tuple[str, Measure, str]] = {}
