@@ -113,7 +113,6 @@ def gta(
     from ..importing.common import code_digest, digest
 
     input_digest = digest(code_digest(), command_line, *parts)
-    del parts
     if not dry_run and not force and _unchanged(output, "gta", input_digest):
         return
 
@@ -241,7 +240,7 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
            check=None, input_digest=None, verify_up_to=None):
     """Merge with the old generated file, check, and write it (or say what would change)."""
     from ..files import Refused, locked, write_atomic
-    from ..importing.common import assemble, generated_by, header, natural
+    from ..importing.common import assemble, header, natural
 
     head = header(importer, command_line, more)
     if output == "-":

@@ -9,8 +9,7 @@ their raw values into a `Selection`, refusing bad values with exit 2.
 from __future__ import annotations
 
 import difflib
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -31,7 +30,10 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", metavar="DATE",
                  help=f"See the ledger as of this day ({_DATE_HELP}): countdowns count from its "
-                      "00:00 UTC and records dated after it are hidden. Default: today."),
+                      "00:00 UTC, and what was not yet known that day is hidden: a measure dated after "
+                      "it, an event (a summit, a call) that had neither begun nor been reported by then. "
+                      "A scheduled event counts as known from the first source that reported it. "
+                      "Default: today."),
 ]
 CountryOpt = Annotated[
     list[str] | None,
@@ -55,74 +57,21 @@ UntilOpt = Annotated[
     typer.Option("--until", metavar="DATE", help=f"Only records dated on or before this day (inclusive; {_DATE_HELP})."),
 ]
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-# 03/04/2025, 3.4.2025, 14.10.2025, 10/14/2025: numbers only, day and month in either order.
-_NUMERIC = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?:\s*\2\s*(\d{2,4}))?\Z")
-_RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
-
-
-def _numeric_date(text: str, option: str, m: re.Match) -> date:
-    """`14.10.2025` or `10/14/2025`: a number above 12 can only be the day. When both
-    could be the month (`03/04/2025`), the writer's country decides, so both readings
-    are shown and neither is guessed."""
-    first, _, second, year = m.groups()
-    a, b = int(first), int(second)
-    if year is None or len(year) != 4:
-        both = a != b and a <= 12 and b <= 12
-        readings = f" and ambiguous ({date(2000, b, a):%-d %B} or {date(2000, a, b):%-d %B}?)" if both else ""
-        usage_error(f"{option} '{text}' has no four-digit year{readings}; write it as YYYY-MM-DD, e.g. 2025-10-14")
-    y = int(year)
-    readings = []
-    for day, month in ((a, b), (b, a)):
-        try:
-            readings.append(date(y, month, day))
-        except ValueError:
-            pass
-    readings = sorted(set(readings))
-    if not readings:
-        usage_error(f"{option} '{text}' is not a date (no such day)")
-    if len(readings) > 1:
-        one, other = readings
-        usage_error(f"{option} '{text}' is ambiguous: {one:%-d %B %Y} or {other:%-d %B %Y}? "
-                    f"write {one.isoformat()} or {other.isoformat()}")
-    return readings[0]
-
-
 def parse_cli_date(text: str, option: str = "date") -> date:
     """A day from the command line: `2025-10-14`, `Oct 14 2025`, `14 October 2025`,
     `14.10.2025`, `10/14/2025`, `today`, `yesterday`, `tomorrow`.
 
     A numeric date that reads as two different days (`03/04/2025`) is refused with both
     readings rather than guessed, and so are dates missing a day, month or year, and
-    dates with a time of day.
+    dates with a time of day: a usage error naming the option (the rules are
+    `importing.dates.parse_written_date`'s, which imported spreadsheets use too).
     """
-    text = text.strip()
-    if text.lower() in _RELATIVE:
-        from datetime import timedelta
+    from ..importing.dates import parse_written_date
 
-        return date.today() + timedelta(days=_RELATIVE[text.lower()])
-    if _ISO.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            usage_error(f"{option} '{text}' is not a date (no such day)")
-    numeric = _NUMERIC.match(text)
-    if numeric:
-        return _numeric_date(text, option, numeric)
-    from dateutil import parser
-
-    # Two different defaults reveal what the text left out.
     try:
-        a = parser.parse(text, default=datetime(2000, 1, 1, 0, 0))
-        b = parser.parse(text, default=datetime(2004, 2, 2, 1, 1))
-    except (ValueError, OverflowError):
-        usage_error(f"{option} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-10-14, or 'Oct 14 2025'")
-    if a.date() != b.date():
-        usage_error(f"{option} '{text}' is not a whole date (give the day, the month and the year), "
-                    "e.g. 2025-10-14 or 'Oct 14 2025'")
-    if a.time() == b.time() or a.tzinfo is not None:
-        usage_error(f"{option} '{text}' has a time of day; give only the date (reports count from 00:00 UTC)")
-    return a.date()
+        return parse_written_date(text)
+    except ValueError as e:
+        usage_error(f"{option} {e}")
 
 
 def _suggest(word: str, choices) -> str:
