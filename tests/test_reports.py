@@ -68,9 +68,12 @@ REPORTS = {
 }
 
 
+GOLDEN_COLUMNS = "80"  # people's golden outputs are what an 80-column terminal shows (README's samples too)
+
+
 @pytest.mark.parametrize("name", REPORTS)
 def test_people_output_is_golden(name, run, golden):
-    result = run(*REPORTS[name], "--as-of", AS_OF)
+    result = run(*REPORTS[name], "--as-of", AS_OF, env={"COLUMNS": GOLDEN_COLUMNS})
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stdout
     # Rich pads table cells to the column width; trailing blanks are not part of the contract.

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import ledger.cli as cli
 from ledger.cli import COMMAND_MODULES, app_for, whole_app
 
-from test_reports import AS_OF, REPORTS  # the golden files' names and the arguments that made them
+from test_reports import AS_OF, GOLDEN_COLUMNS, REPORTS  # the golden files' names and the arguments that made them
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 runner = CliRunner()
@@ -113,7 +113,7 @@ def test_a_real_process_prints_the_golden_json(name):
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_a_real_process_prints_the_golden_table(name):
-    p = ledger_process(*REPORTS[name], "--as-of", AS_OF, NO_COLOR="1")
+    p = ledger_process(*REPORTS[name], "--as-of", AS_OF, NO_COLOR="1", COLUMNS=GOLDEN_COLUMNS)
     assert p.returncode == 0, p.stderr
     text = "".join(line.rstrip() + "\n" for line in p.stdout.splitlines())
     assert text == (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")

@@ -90,6 +90,87 @@ def _text(text: str, style: str = ""):
     return Text(terminal_text(text), style=style)
 
 
+# --- fitting people's views to the width they are printed at ------------------------------
+
+# People's views are laid out when Rich prints them, for the width it prints at: a table
+# while its wrapping column keeps at least TEXT_MIN columns and room for every id in it;
+# below that, each entry as a heading line with its text under it, two columns in, so
+# an id always has nearly the whole width. Rich wraps text only at blanks, so an id, a
+# country code or a kind (`acquisition-block`) is never broken inside: it goes whole to
+# the next line, and is folded only when it is wider than the terminal itself.
+TEXT_MIN = 30
+GAP = 2  # blanks between two columns (Rich's cell padding, with no box and no edge)
+
+
+class _Fitted:
+    """A view laid out for the width it is printed at: `layout(width)` makes the
+    renderable, and each line it prints loses its trailing blanks (Rich pads every table
+    cell to its column's width; piped into a file or another program, those blanks are
+    noise)."""
+
+    __slots__ = ("layout",)
+
+    def __init__(self, layout) -> None:
+        self.layout = layout
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        new_line = Segment.line()
+        for line in console.render_lines(self.layout(options.max_width), options, pad=False):
+            yield from _rstripped(line)
+            yield new_line
+
+
+def _rstripped(line: list) -> list:
+    """A line of Rich segments without its trailing blanks."""
+    end = len(line)
+    while end and not line[end - 1].control and not line[end - 1].text.strip(" "):
+        end -= 1
+    if end and not line[end - 1].control and line[end - 1].text.endswith(" "):
+        last = line[end - 1]
+        return [*line[:end - 1], last._replace(text=last.text.rstrip(" "))]
+    return line[:end]
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _longest_word(texts: Iterable[str]) -> int:
+    """The widest run of non-blanks in these texts: what a column must hold unbroken."""
+    return max((_cells(word) for text in texts for word in text.split()), default=0)
+
+
+def _fits(text_width: int, texts: Iterable[str]) -> bool:
+    """Whether a wrapping column this wide is wide enough: TEXT_MIN columns, and room
+    for the widest id or word it holds."""
+    return text_width >= TEXT_MIN and text_width >= _longest_word(texts)
+
+
+def _packed(items: list[str], width: int) -> str:
+    """`a 1, b 2, c 3` in lines of at most `width` columns, broken only between items:
+    a kind and its count (`import-restriction 1`) stay on one line."""
+    lines: list[str] = []
+    line = ""
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if line and _cells(line) + 1 + _cells(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    return "\n".join([*lines, line])
+
+
+def _indented(renderable, by: int = 2):
+    from rich.padding import Padding
+
+    return Padding(renderable, (0, 0, 0, by))
+
+
 # --- small shared pieces ---------------------------------------------------------------
 
 
@@ -195,26 +276,51 @@ def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
 
 
 def render_timeline(records: list[Measure | Event]):
+    """A table (date, who, kind and status, title) where the title column is at least
+    TEXT_MIN wide and holds every id a measure answers; else each entry as a line of
+    date, who, kind and status with its title under it."""
+    return _Fitted(lambda width: _timeline_layout(records, width))
+
+
+def _timeline_parts(r: Measure | Event):
+    """(date, who, kind, status, title as Rich Text) of one timeline entry."""
+    from rich.text import Text
+
+    title = _text(r.title)
+    if isinstance(r, Measure):
+        kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
+        if r.responds_to:
+            title.append("\n↳ answers " + ", ".join(r.responds_to), style="dim")
+    else:
+        kind = Text(r.kind.value, style="cyan italic")
+        title.stylize("italic")
+    return str(r.date), record_who(r), kind, Text(r.status.value, style="dim"), title
+
+
+def _timeline_layout(records: list[Measure | Event], width: int):
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Who", no_wrap=True)
-    table.add_column("Kind · status", no_wrap=True)
-    table.add_column("Title", ratio=1, overflow="fold")
-    for r in records:
-        title = _text(r.title)
-        if isinstance(r, Measure):
-            kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
-            if r.responds_to:
-                title.append("\n↳ answers " + ", ".join(r.responds_to), style="dim")
-        else:
-            kind = Text(r.kind.value, style="cyan italic")
-            title.stylize("italic")
-        kind.append("\n" + r.status.value, style="dim")
-        table.add_row(Text(str(r.date)), Text(record_who(r)), kind, title)
-    return table
+    rows = [_timeline_parts(r) for r in records]
+    date_w = max([4, *(len(d) for d, *_ in rows)])
+    who_w = max([3, *(_cells(w) for _, w, *_ in rows)])
+    kind_w = max([len("Kind · status"), *(max(len(k), len(s)) for _, _, k, s, _ in rows)])
+    text_w = width - (date_w + who_w + kind_w + 3 * GAP)
+    if _fits(text_w, (", ".join(r.responds_to) for r in records if isinstance(r, Measure))):
+        table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+        table.add_column("Date", no_wrap=True)
+        table.add_column("Who", no_wrap=True)
+        table.add_column("Kind · status", no_wrap=True)
+        table.add_column("Title", overflow="fold")
+        for date, who, kind, status, title in rows:
+            table.add_row(Text(date), Text(who), Text.assemble(kind, "\n", status), title)
+        return table
+    parts = []
+    for date, who, kind, status, title in rows:
+        parts.append(Text.assemble(date.ljust(date_w), "  ", who.ljust(who_w), "  ", kind, " · ", status))
+        parts.append(_indented(title))
+    return Group(*parts)
 
 
 def timeline_lines(records: list[Measure | Event]) -> str:
@@ -277,29 +383,58 @@ def _dispute_note(row: DeadlineRow) -> str:
     if row.deadline.disputed_by:
         return f"disputed: the version of {row.deadline.disputed_by}"
     if row.disputed:
-        return "disputed: another source gives another date"
+        return "disputed: a source gives another date"
     return ""
 
 
 def render_deadlines(rows: list[DeadlineRow]):
+    """A table (date, countdown, what and countries, title and id) where the title column
+    is at least TEXT_MIN wide and holds every id whole; else each deadline as a line of
+    date, countdown, what and countries with its title and id under it."""
+    return _Fitted(lambda width: _deadlines_layout(rows, width))
+
+
+def _deadlines_layout(rows: list[DeadlineRow], width: int):
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Countdown", no_wrap=True)
-    table.add_column("What", no_wrap=True)
-    table.add_column("Title · countries · id", ratio=1, overflow="fold")
+    dates = [moment_text(row.deadline.moment, row.deadline.precision) for row in rows]
+    countries = [", ".join(row.deadline.countries) for row in rows]
+    titles = []
     for row in rows:
-        d = row.deadline
-        title = _text(d.title)
+        title = _text(row.deadline.title)
         note = _dispute_note(row)
         if note:
             title.append(f"\n{note}", style="magenta")
-        title.append(f"\n{', '.join(d.countries)} · {d.ref}", style="dim")
-        table.add_row(Text(moment_text(d.moment, d.precision)), Text(row.text, style=urgency(row)),
-                      Text(_what(row)), title, style="dim" if row.passed else None)
-    return table
+        title.append(f"\n{row.deadline.ref}", style="dim")
+        titles.append(title)
+    date_w = max([4, *map(len, dates)])
+    count_w = max([len("Countdown"), *(len(row.text) for row in rows)])
+    what_w = max([4, *(len(_what(row)) for row in rows), *map(len, countries)])
+    text_w = width - (date_w + count_w + what_w + 3 * GAP)
+    if _fits(text_w, (f"{row.deadline.ref} {_dispute_note(row)}" for row in rows)):
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        table.add_column("Date", no_wrap=True)
+        table.add_column("Countdown", no_wrap=True)
+        table.add_column("What", no_wrap=True)
+        table.add_column("Title · id", overflow="fold")
+        for row, date, who, title in zip(rows, dates, countries, titles):
+            what = Text(_what(row))
+            what.append(f"\n{who}", style="dim")
+            table.add_row(Text(date), Text(row.text, style=urgency(row)), what, title,
+                          style="dim" if row.passed else None)
+        return table
+    parts = []
+    for row, date, who, title in zip(rows, dates, countries, titles):
+        head = Text.assemble(date.ljust(date_w), "  ", (row.text.ljust(count_w), urgency(row)), "  ",
+                             _what(row).ljust(what_w), "  ", (who, "dim"))
+        if row.passed:
+            head.stylize("dim")
+            title.stylize("dim")
+        parts.append(head)
+        parts.append(_indented(title))
+    return Group(*parts)
 
 
 def deadlines_lines(rows: list[DeadlineRow]) -> str:
@@ -398,7 +533,9 @@ def _lag_words(lag_days: int | None) -> str:
     return f"{plural(lag_days, 'day')} later" if lag_days >= 0 else f"{plural(-lag_days, 'day')} earlier"
 
 
-def _node_label(node: ChainNode, is_root: bool, focus: str | None):
+def _node_label(node: ChainNode, is_root: bool, focus: str | None, answers: str | None = None):
+    """A node's two lines: date, who and title; then its id, the lag and notes. `answers`:
+    the id of the measure it answers, when that is not the line above it (a flat list)."""
     from rich.text import Text
 
     m = node.measure
@@ -410,7 +547,10 @@ def _node_label(node: ChainNode, is_root: bool, focus: str | None):
     label.append(terminal_text(m.title), style="bold" if m.id == focus else ("green" if m.kind in DEESCALATING else ""))
     if m.id == focus:
         label.append("  ◀", style="bold")
-    label.append("\n" + " · ".join(_node_notes(node, is_root)), style="dim")
+    notes = _node_notes(node, is_root)
+    if answers is not None:
+        notes.insert(1, f"answers {answers}")
+    label.append("\n" + " · ".join(notes), style="dim")
     return label
 
 
@@ -424,7 +564,48 @@ def _node_notes(node: ChainNode, is_root: bool) -> list[str]:
     return notes
 
 
+def tree_levels(width: int) -> int:
+    """Levels of answers a chain's tree shows by indentation at this width (4 columns a
+    level): 2 at 60 columns, 4 at 80, 8 from 120. Deeper answers are listed flat (see
+    `render_chains`), so a long line of answers never leaves the text a few columns."""
+    return max(2, min(8, (width - 40) // 10))
+
+
 def render_chains(chains: list[tuple[ChainNode, ChainStats]], focus: str | None = None):
+    """Each chain as a tree: a measure, and under it the measures that answered it.
+    Indentation stops at `tree_levels(width)`: a node at that level lists everything below
+    it flat, each line marked ↳, and saying which measure it answers when that is not the
+    line just above."""
+    return _Fitted(lambda width: _chains_layout(chains, focus, _levels_for(chains, width)))
+
+
+def _levels_for(chains: list[tuple[ChainNode, ChainStats]], width: int) -> int:
+    """`tree_levels(width)`, fewer if the flat list would leave no room for the longest id."""
+    longest = max((len(node.measure.id) for root, _ in chains for node in root.walk()), default=0)
+    levels = tree_levels(width)
+    while levels > 0 and width - 4 * (levels + 1) - 2 < longest:
+        levels -= 1
+    return levels
+
+
+def _flat_answers(top: ChainNode, focus: str | None):
+    """Everything below `top`, depth first, as a grid of `↳` lines (hanging indent)."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    above = top.measure.id
+    stack = [(child, top.measure.id) for child in reversed(top.responses)]
+    while stack:
+        node, parent = stack.pop()
+        grid.add_row("↳", _node_label(node, False, focus, None if parent == above else parent))
+        above = node.measure.id
+        stack.extend((child, node.measure.id) for child in reversed(node.responses))
+    return grid
+
+
+def _chains_layout(chains: list[tuple[ChainNode, ChainStats]], focus: str | None, levels: int):
     from rich.console import Group
     from rich.text import Text
     from rich.tree import Tree
@@ -432,11 +613,15 @@ def render_chains(chains: list[tuple[ChainNode, ChainStats]], focus: str | None 
     parts = []
     for i, (root, stats) in enumerate(chains, 1):
         tree = Tree(Text(f"Chain {i}: {chain_heading(stats)}", style="bold"), guide_style="dim")
-        stack = [(root, tree.add(_node_label(root, True, focus)))]
+        stack = [(root, tree, 0)]
         while stack:
-            node, branch = stack.pop()
-            for child in node.responses:
-                stack.append((child, branch.add(_node_label(child, False, focus))))
+            node, parent, level = stack.pop()
+            label = _node_label(node, level == 0, focus)
+            if level == levels and node.responses:
+                label = Group(label, _flat_answers(node, focus))
+            branch = parent.add(label)
+            if level < levels:
+                stack.extend((child, branch, level + 1) for child in reversed(node.responses))
         if i > 1:
             parts.append(Text(""))
         parts.append(tree)
@@ -526,26 +711,62 @@ def _next_text(row: DeadlineRow | None) -> str:
     return f"{moment_text(row.deadline.moment, row.deadline.precision)} ({row.text}): {row.deadline.what}, {row.deadline.ref}"
 
 
+_SUMMARY_COLUMNS = (("Country", "left"), ("Imposed", "right"), ("Received", "right"), ("In force", "right"),
+                    ("Weight", "right"))
+SUMMARY_DETAIL_MIN = 40  # below this, a country's kinds, latest measure and next deadline go under its row
+
+
 def render_summary(rows: list[CountrySummary]):
+    """A table whose last column (by kind, latest, next deadline) keeps at least
+    SUMMARY_DETAIL_MIN columns; else the numbers as a table, each country's details
+    under its row. Kinds are listed `kind n`, broken only between kinds."""
+    return _Fitted(lambda width: _summary_layout(rows, width))
+
+
+def _summary_cells(r: CountrySummary) -> list[str]:
+    return [r.country, str(r.imposed), str(r.received), str(r.in_force), f"{r.weight:+d}"]
+
+
+def _summary_detail(r: CountrySummary, kinds_width: int):
+    from rich.text import Text
+
+    detail = Text(_packed([f"{k} {n}" for k, n in r.kinds.items()], kinds_width) if r.kinds else "-")
+    if r.latest is not None:
+        detail.append(f"\nlatest: {r.latest.date} {terminal_text(r.latest.title)}", style="dim")
+    if r.next_deadline is not None:
+        detail.append(f"\nnext: {_next_text(r.next_deadline)}", style=urgency(r.next_deadline))
+    return detail
+
+
+def _summary_layout(rows: list[CountrySummary], width: int):
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Country", no_wrap=True)
-    table.add_column("Imposed", justify="right")
-    table.add_column("Received", justify="right")
-    table.add_column("In force", justify="right")
-    table.add_column("Weight", justify="right")
-    table.add_column("By kind · latest · next deadline", ratio=1, overflow="fold")
-    for r in rows:
-        detail = Text(_kinds_text(r.kinds))
-        if r.latest is not None:
-            detail.append(f"\nlatest: {r.latest.date} {terminal_text(r.latest.title)}", style="dim")
-        if r.next_deadline is not None:
-            detail.append(f"\nnext: {_next_text(r.next_deadline)}", style=urgency(r.next_deadline))
-        table.add_row(Text(r.country, style="bold"), str(r.imposed), str(r.received), str(r.in_force),
-                      f"{r.weight:+d}", detail)
-    return table
+    cells = [_summary_cells(r) for r in rows]
+    widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, (name, _) in enumerate(_SUMMARY_COLUMNS)]
+    detail_w = width - sum(widths) - len(widths) * GAP
+    kinds = [f"{k} {n}," for r in rows for k, n in r.kinds.items()]
+    if detail_w >= SUMMARY_DETAIL_MIN and _fits(detail_w, kinds):
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for name, justify in _SUMMARY_COLUMNS:
+            table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        table.add_column("By kind · latest · next deadline", overflow="fold")
+        for r, row in zip(rows, cells):
+            table.add_row(Text(row[0], style="bold"), *row[1:], _summary_detail(r, detail_w))
+        return table
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) if justify == "left" else v.rjust(w)
+                         for v, w, (_, justify) in zip(values, widths, _SUMMARY_COLUMNS))
+
+    parts = [Text(line([name for name, _ in _SUMMARY_COLUMNS]), style="bold")]
+    for r, row in zip(rows, cells):
+        text = Text(line(row))
+        text.stylize("bold", 0, len(row[0]))
+        parts.append(text)
+        parts.append(_indented(_summary_detail(r, width - 2)))
+    return Group(*parts)
 
 
 def summary_lines(rows: list[CountrySummary]) -> str:
@@ -615,6 +836,12 @@ def _source_label(view: RecordView, source_id: str) -> str:
 
 
 def render_show(view: RecordView):
+    """The record's fields, then its sources, answers, deadlines and the sources'
+    disagreements, each section's lines two columns in."""
+    return _Fitted(lambda width: _show_layout(view, width))
+
+
+def _show_layout(view: RecordView, width: int):
     from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
@@ -705,14 +932,21 @@ def render_show(view: RecordView):
     for d in view.disagreements:
         parts.append(Text(""))
         parts.append(Text(f"Sources disagree on {d.field}", style="bold magenta"))
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1, overflow="fold")
         ours = ", ".join(f"{i} ({_source_label(view, i)})" for i in d.our_sources) or "the ledger"
-        grid.add_row(_text(str(_value_json(d.ours))), _text(ours))
         theirs = _text(f"{d.source} ({_source_label(view, d.source)})")
         if d.quote:
             theirs.append(terminal_text(f": “{d.quote}”"), style="italic")
-        grid.add_row(_text(str(_value_json(d.theirs))), theirs)
-        parts.append(Padding(grid, (0, 0, 0, 2)))
+        versions = [(_text(str(_value_json(d.ours))), _text(ours)), (_text(str(_value_json(d.theirs))), theirs)]
+        value_w = max(_cells(value.plain) for value, _ in versions)
+        if _fits(width - 2 - value_w - GAP, [*d.our_sources, d.source]):
+            grid = Table.grid(padding=(0, 2))  # each version's value, and beside it who gives it
+            grid.add_column(no_wrap=True)
+            grid.add_column(ratio=1, overflow="fold")
+            for value, by in versions:
+                grid.add_row(value, by)
+            parts.append(Padding(grid, (0, 0, 0, 2)))
+        else:  # too narrow beside a long value: who gives it goes under it
+            for value, by in versions:
+                parts.append(Padding(value, (0, 0, 0, 2)))
+                parts.append(Padding(by, (0, 0, 0, 4)))
     return Group(*parts)

@@ -170,12 +170,12 @@ def render_chart(buckets: list[Bucket], by: By = "week", *, ascii: bool = False,
         return 0 if v == 0 else max(1, round(abs(v) * cells_per_unit))
 
     lines = []
-    heading = f"{terminal_text(title)}: escalation" if title else "Escalation"  # the ledger's own words
-    lines.append(f"{heading} by {by} (weight summed per actor)")
-    legend = f"{g.up} escalation   {g.down} de-escalation   (net on the right)"
+    heading = [f"{terminal_text(title)}:", f"escalation by {by}"] if title else [f"Escalation by {by}"]  # the ledger's own words
+    lines += _wrapped([*heading, "(weight summed per actor)"], width, " ")
+    legend = [f"{g.up} escalation", f"{g.down} de-escalation", "(net on the right)"]
     if cells_per_unit >= 1:
-        legend += f"   1 point = {int(cells_per_unit)} column{'s' if cells_per_unit >= 2 else ''}"
-    lines.append(legend)
+        legend.append(f"1 point = {int(cells_per_unit)} column{'s' if cells_per_unit >= 2 else ''}")
+    lines += _wrapped(legend, width, "   ")
     lines.append(" " * (pw + 1 + cw + 1 + left_w) + g.axis)
     previous = None
     for b in buckets:
@@ -195,5 +195,22 @@ def render_chart(buckets: list[Bucket], by: By = "week", *, ascii: bool = False,
     lines.append(" " * (pw + 1 + cw + 1 + left_w) + g.axis)
     notes = [b.period.label for b in buckets if b.period.kind != by]
     if notes:
-        lines.append(f"Periods {', '.join(notes)}: measures known only to that {'month or year' if by == 'week' else 'year'}.")
+        lines += _wrapped([f"Periods {', '.join(notes)}:",
+                           f"measures known only to that {'month or year' if by == 'week' else 'year'}."], width, " ")
     return "\n".join(lines) + "\n"
+
+
+def _wrapped(parts: list[str], width: int, sep: str) -> list[str]:
+    """Parts of a line (`escalation by month`, `1 point = 3 columns`) joined by `sep` in
+    lines of at most `width` characters, broken between parts where one fits, else
+    between words, never at a hyphen (`2025-10`, `US-China`); a word wider than the chart
+    is cut, as a last resort, so no line is wider."""
+    import textwrap
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines += textwrap.wrap(part, width, break_on_hyphens=False) or [""]
+    return lines
