@@ -10,6 +10,7 @@ codes.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from typing import Annotated
 
@@ -335,3 +336,103 @@ def _say_changes(output: str, outcome, total: int) -> None:
             lines.append(f"{what}: {' '.join(ids)}")
     write_stdout("\n".join(lines) + "\n")
 
+
+
+# --- csv ---------------------------------------------------------------------------------------
+
+
+@imports_app.command("csv")
+def csv_(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A CSV file: our own 'ledger export csv', or any spreadsheet saved as CSV ('-': standard input).")],
+    output: OutOpt,
+    map_: Annotated[str | None, Opt("--map", metavar="FIELD=COLUMN,...",
+                                    help="Which column holds each field, for a spreadsheet with its own column names: "
+                                         "id=ID,date=\"Announced on\",actor=Country,target=Target,kind=Kind,title=Title. "
+                                         "Columns named as fields are read without it.")] = None,
+    raw: Annotated[bool, Opt("--raw", help="The file came from 'ledger export csv --raw': keep a leading ' in a text cell.")] = False,
+    encoding: Annotated[str | None, Opt("--encoding", metavar="NAME", help="The file's encoding when it is not UTF-8 (cp1252, latin-1).")] = None,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
+    skip_bad: SkipBadOpt = False,
+) -> None:
+    """Import measures from a CSV file as a generated ledger file.
+
+    Every row is checked before anything is written, by the project's own reader and
+    checks: each bad cell is reported as FILE:ROW:COL (a spreadsheet's numbering; the
+    header is row 1), all in one run, and nothing is written unless every row is good
+    (or --skip-bad, which lists the rows it leaves out). Dates in the common written
+    forms (2025-10-14, Oct 14 2025, 14.10.2025; 03/04/2025 is refused as ambiguous);
+    countries as codes (CN, CHN) or names. A CSV holds measures only: events, the
+    sources' details and disagreeing reports are not in it (cited sources are declared
+    by their ids).
+
+    Examples:
+
+      ledger export csv -f mine.yaml > mine.csv && ledger import csv mine.csv -o copy.yaml
+
+      ledger import csv tracker.csv -o tracker.yaml --map id=Ref,date="Announced on",actor=Country,target=Against,kind=Type,title=Measure
+    """
+    from ..importing import csvin
+    from ..importing.common import assemble, code_digest, digest, natural
+    from ..read import load_text_checked
+
+    try:
+        mapping = csvin.parse_map(map_) if map_ is not None else None
+    except csvin.MapError as e:
+        usage_error(str(e))
+    name = "<stdin>" if file == "-" else file
+    if file == "-":
+        import sys
+
+        data = sys.stdin.buffer.read()
+    else:
+        data = _read_bytes(file)
+    command_line = _command("csv", [file], output, map=map_, raw=raw, encoding=encoding)
+    input_digest = digest(code_digest(), command_line, data)
+    if not dry_run and not force and _unchanged(output, "csv", input_digest):
+        return
+    text, problems = csvin.decode(name, data, encoding)
+    del data
+    table = None
+    if text is not None:
+        table, more = csvin.read_table(name, text)
+        problems += more
+    if table is None:
+        print_problems(problems)
+        fail(f"{name}: nothing imported")
+    try:
+        cols, more = csvin.columns(name, table, mapping)
+    except csvin.MapError as e:
+        usage_error(str(e))
+    if more:
+        print_problems(more)
+        fail(f"{name}: the header does not say where every field is; nothing written")
+
+    stem = re.sub(r"[^a-z0-9]+", "-", os.path.splitext(os.path.basename(name))[0].lower()).strip("-") or "row"
+    title = f"Imported from {os.path.basename(name)}"
+    skipped: set[int] = set()
+    while True:
+        converted = csvin.convert(name, table, cols, raw, stem, frozenset(skipped))
+        trial = assemble("", title, {}, converted.sources, converted.trial, None, "csv-removed", "", natural)
+        _, found = load_text_checked(output if output != "-" else "<stdout>", trial.text)
+        located = csvin.locate(found, name, trial.starts, converted)
+        errors = converted.problems + [p for p in located if p.severity == "error"]
+        if not errors:
+            break
+        bad_rows = {p.line for p in errors if p.file == name and p.line > 1} - skipped
+        if not skip_bad or not bad_rows or len(bad_rows) < len({p.line for p in errors}):
+            print_problems(errors)
+            n = len(errors)
+            fail(f"{name}: {n} error{'s' if n != 1 else ''}; nothing written"
+                 + ("" if skip_bad else " (fix the cells, or --skip-bad to leave those rows out)"))
+        print_problems(errors)
+        skipped |= bad_rows
+    if skipped:
+        err(f"ledger: skipped {len(skipped)} row{'s' if len(skipped) != 1 else ''} with errors (--skip-bad): "
+            + ", ".join(map(str, sorted(skipped))))
+    print_problems([p for p in located if p.severity == "warning"])
+    more = [f"Data: {os.path.basename(name)} (CSV): measures only; events, the sources' details and "
+            "disagreeing reports are not in a CSV"]
+    note = "Not in the CSV of the latest import: kept, since something may link to it."
+    _write(output, "csv", command_line, more, title, {}, converted.sources, converted.measures, note, dry_run, force,
+           input_digest=input_digest)
