@@ -34,10 +34,90 @@ HELP = f"""A plain-text escalation ledger: trade and sanctions measures, who ans
 
 With no --file, commands read ${ENV_FILE} if set, else the bundled 2025 US-China ledger.
 
+Each command's --help gives examples. Start with: ledger deadlines --as-of 2025-10-14
+
 Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid; 2 a usage error.
 """
 
+# --- Help: words for placeholders, whole words in wrapped lines ---------------------------
+# Typer writes an argument as `{ID}` (required) or `[[ID]]` (an optional one named `[ID]`)
+# in the usage line and as `ID <str>` in its list, and Click wraps help text at hyphens,
+# so a kind (`acquisition-block`) could be cut in two, and `ledger --help` cut each
+# command's summary at about 60 characters with `...`. Every command registered with
+# `command()` and the app use the classes below (a Typer app of its own can too: `cls=`):
+# arguments are written `ID` and `[ID]`, lines break only at blanks, and a summary is
+# the help's first paragraph, whole (keep it one short sentence).
+
+_NO_BREAK = "\u2011"  # a hyphen textwrap does not break at, while the help is wrapped only
+
+
+class _HelpFormatter(typer.core.TyperCommand.context_class.formatter_class):
+    """Click's help formatter, breaking lines only at blanks, never at a hyphen."""
+
+    def write(self, string: str) -> None:
+        super().write(string.replace(_NO_BREAK, "-"))
+
+    def write_text(self, text: str) -> None:
+        super().write_text(text.replace("-", _NO_BREAK))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(term, text.replace("-", _NO_BREAK)) for term, text in rows], *args, **kwargs)
+
+
+class _HelpContext(typer.core.TyperCommand.context_class):
+    formatter_class = _HelpFormatter
+
+
+def _argument_name(param) -> str:
+    return param.metavar or param.name.upper()
+
+
+class LedgerCommand(typer.core.TyperCommand):
+    """A command whose help writes its arguments as words: `ledger show [OPTIONS] ID`."""
+
+    context_class = _HelpContext
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """Its line in `ledger --help`: the help's first paragraph, whole (wrapped there if
+        it is long, never cut with '...')."""
+        if self.short_help or not self.help:
+            return super().get_short_help_str(limit)
+        return " ".join(self.help.strip().split("\n\n", 1)[0].split())
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), record[1]))  # without Typer's `<str>`
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class LedgerGroup(typer.core.TyperGroup):
+    """The app (or a command group): its help wrapped as `LedgerCommand`'s is."""
+
+    context_class = _HelpContext
+
+
 _APP_SETTINGS = dict(
+    cls=LedgerGroup,
     help=HELP,
     no_args_is_help=True,
     add_completion=True,
@@ -58,7 +138,11 @@ COMMAND_MODULES: dict[str, str] = {
 
 # The commands register here as their modules are imported; see `whole_app` and `app_for`.
 _app = typer.Typer(**_APP_SETTINGS)
-command = _app.command
+
+
+def command(name: str | None = None, **settings):
+    """`@command()`: register a command on the app, with the help every command shares."""
+    return _app.command(name, cls=LedgerCommand, **settings)
 
 
 class _State:
@@ -279,10 +363,20 @@ def _main(
 
 @command()
 def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
-    """Check a ledger: every problem, one per line as FILE:LINE:COL: error|warning: message.
+    """Check a ledger and list every problem.
 
-    The problems and a closing count go to stderr (with --json, the problems go to
-    stdout as JSON). Exits 1 when there is an error, 0 otherwise (warnings alone pass).
+    Every problem, one per line as FILE:LINE:COL: error|warning: message, for
+    editors and CI. The problems and a closing count go to stderr (with --json,
+    the problems go to stdout as JSON).
+
+    \b
+    Examples:
+      ledger check
+      ledger check --file mine.yaml
+      ledger check -f mine.yaml --json | jq '.[] | select(.severity == "error")'
+
+    Exit codes: 0 no errors (warnings alone pass); 1 the ledger has an error, or
+    is missing or unreadable; 2 a usage error.
     """
     from ..load import LedgerUnusable
 
@@ -319,7 +413,18 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
 
 @command()
 def schema() -> None:
-    """Print the JSON Schema of the ledger format (for editors: yaml-language-server)."""
+    """Print the JSON Schema of the ledger format.
+
+    For editors: VS Code's YAML extension (yaml-language-server) validates and
+    completes a ledger that names the schema in its first line.
+
+    \b
+    Examples:
+      ledger schema > ledger.schema.json
+      ledger schema | jq '.properties | keys'
+
+    Exit codes: 0 success; 2 a usage error.
+    """
     from ..schema import ledger_schema
 
     emit_json(ledger_schema())

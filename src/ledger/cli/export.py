@@ -83,7 +83,7 @@ def selected_ledger(file, as_of, country, kind, since, until, *, whole_by_defaul
 @command()
 def export(
     format: Annotated[str | None, typer.Argument(
-        metavar="[FORMAT]", show_default=False, autocompletion=lambda: list(FORMAT_NAMES),
+        metavar="FORMAT", show_default=False, autocompletion=lambda: list(FORMAT_NAMES),
         help=f"One of {', '.join(FORMAT_NAMES)}. Default: from -o's extension.")] = None,
     output: OutOpt = None,
     file: FileOpt = None,
@@ -97,13 +97,21 @@ def export(
                       "= + - @ gets a leading ' (a spreadsheet would run it as a formula) and control "
                       "characters are shown as escapes.")] = False,
 ) -> None:
-    """Export the ledger for other tools: a calendar, a graph picture, a spreadsheet.
+    """Export for calendars, graphs, spreadsheets.
 
-    ics: every deadline and event as iCalendar events (re-importing updates them).
-    dot, mermaid: the escalation chains as a graph; svg, png: that graph drawn by
-    Graphviz's dot. csv, jsonl: one row per measure.
-    Examples: ledger export ics -o deadlines.ics; ledger export svg -o chains.svg;
-    ledger export csv --country CN > measures.csv
+    ics: every deadline and event as iCalendar events (re-importing updates
+    them). dot, mermaid: the escalation chains as a graph; svg, png: that graph
+    drawn by Graphviz's dot. csv, jsonl: one row per measure.
+
+    \b
+    Examples:
+      ledger export ics -o deadlines.ics
+      ledger export svg -o chains.svg
+      ledger export csv --country CN > measures.csv
+
+    Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid, the
+    file cannot be written, or Graphviz is missing or fails (svg, png); 2 a
+    usage error (an unknown format, png to a terminal).
     """
     from ..export import format_for_path
 
@@ -178,13 +186,22 @@ def chart(
     since: SinceOpt = None,
     until: UntilOpt = None,
 ) -> None:
-    """Escalation over time: per country, the summed escalation weight per week or month.
+    """Escalation per country over time, as bars.
 
-    Bars to the right are escalation (tariffs, export controls...), bars to the
-    left de-escalation (talks, truces, agreements); the number is the net.
-    Measures dated only to a month or a year get a period of their own
-    ("2025-10", "2025") listed before the weeks it spans, rather than an
-    invented day.
+    Per country, the summed escalation weight per week or month. Bars to the
+    right are escalation (tariffs, export controls...), bars to the left
+    de-escalation (talks, truces, agreements); the number is the net. Measures
+    dated only to a month or a year get a period of their own ("2025-10",
+    "2025") listed before the weeks it spans, rather than an invented day.
+
+    \b
+    Examples:
+      ledger chart --by month --as-of 2025-10-14
+      ledger chart --country CN --since 2025-06-01
+      ledger chart --by month --json | jq '.buckets[].period'
+
+    Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid; 2 a
+    usage error.
     """
     from ..export.chart import buckets_json, escalation_buckets, render_chart
 
@@ -222,13 +239,21 @@ def report(
     since: SinceOpt = None,
     until: UntilOpt = None,
 ) -> None:
-    """Write the whole ledger as one self-contained HTML page to share.
+    """One self-contained HTML page of everything.
 
     Deadlines with countdowns as of the day, escalation over time, the chains
     (drawn by Graphviz's dot when it is installed, and always as lists), the
     timeline, a summary per country and the sources. No scripts and no network
     requests: CSS and the graph are inline. Reads well on a phone and prints.
-    Example: ledger report -o report.html --as-of 2025-10-14
+
+    \b
+    Examples:
+      ledger report -o report.html --as-of 2025-10-14
+      ledger report -o cn.html --country CN
+      ledger report -o - | gzip > report.html.gz
+
+    Exit codes: 0 written; 1 the ledger is missing, unreadable or invalid, or
+    the file cannot be written; 2 a usage error (no -o).
     """
     from ..export.graph import GraphvizFailed, GraphvizMissing, GraphvizTimedOut, render_dot, to_dot
     from ..export.html import to_html

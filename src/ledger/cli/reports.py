@@ -21,7 +21,7 @@ from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fai
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, resolve_countries, selection_from
 from .complete import complete_ids, complete_measure_ids
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event (see `ledger timeline`).",
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event, as `deadlines` and `chains` show them (TAB completes them).",
                                         autocompletion=complete_ids)]
 
 
@@ -65,10 +65,20 @@ def timeline(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
 ) -> None:
-    """Measures and events in date order: date, actor → target, kind, title, status.
+    """What happened, in date order.
 
-    A measure that answers another is marked with the ids it answers. Dates known
-    only to the month show as 2025-07.
+    Each measure and event: date, actor → target (or the countries taking
+    part), kind and status, title. A measure that answers another is marked with
+    the ids it answers. Dates known only to the month show as 2025-07.
+
+    \b
+    Examples:
+      ledger timeline --as-of 2025-10-14
+      ledger timeline --country CN --kind export-control
+      ledger timeline --since 2025-10-01 --json | jq -r '.[].title'
+
+    Exit codes: 0 success (also when nothing matches: stderr says so); 1 the
+    ledger is missing, unreadable or invalid; 2 a usage error.
     """
     from .. import render
     from ..select import select
@@ -132,12 +142,24 @@ def deadlines(
     within: Annotated[str | None, typer.Option("--within", metavar="SPAN",
                                                help="Only deadlines at most this far ahead: 48h, 30d, 6w, 2m, 1y.")] = None,
 ) -> None:
-    """Dates ahead of the as-of day: when measures take effect, may not start before, expire; events.
+    """What is coming, with countdowns.
 
-    Each row gives a countdown ('in 18 days'; in hours when under two days; 'today';
-    '3 days ago' with --all). Days count from the as-of day's 00:00 UTC; date-times
-    with offsets count in exact hours. --since/--until select by the deadline's own
-    day. When two sources give different dates, both rows are shown, marked disputed.
+    Dates ahead of the as-of day: when measures take effect, may not start
+    before or expire, and when events are held. Each row gives a countdown ('in
+    18 days'; in hours when under two days; 'today'; '3 days ago' with --all).
+    Days count from the as-of day's 00:00 UTC; date-times with offsets count in
+    exact hours. --since/--until select by the deadline's own day. When two
+    sources give different dates, both rows are shown, marked disputed.
+
+    \b
+    Examples:
+      ledger deadlines --as-of 2025-10-14
+      ledger deadlines --as-of 2025-10-14 --within 30d --country CN
+      ledger deadlines --all --json | jq '.[] | select(.disputed)'
+
+    Exit codes: 0 success (also when no deadline is ahead: stderr says which
+    passed last); 1 the ledger is missing, unreadable or invalid; 2 a usage
+    error.
     """
     from .. import render
     from ..deadlines import latest_passed, upcoming_deadlines
@@ -179,18 +201,30 @@ def deadlines(
 @no_collections()
 def chains(
     measure_id: Annotated[str | None, typer.Argument(
-        metavar="[ID]", help="Show only the chains through this measure: what it answered and what answered it.",
+        metavar="ID", help="Show only the chains through this measure: what it answered and what answered it.",
         autocompletion=complete_measure_ids)] = None,
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Also list single measures that answer nothing and were not answered.")] = False,
 ) -> None:
-    """Escalation chains as trees: each measure and the measures that answered it, down the chain.
+    """Who answered whom: escalation chains.
 
-    Each chain's header gives its steps (measures), depth (answers in its longest
-    line), moves per country and summed escalation weight; each node its date,
-    actor → target, title and the lag in days after the measure it answers
-    ('lag unknown' when a date is known only to the month).
+    Each chain is a tree: a measure, and under it the measures that answered it,
+    down the chain. Its header gives its steps (measures), depth (answers in its
+    longest line), moves per country and summed escalation weight; each node its
+    date, actor → target, title, id and the lag in days after the measure it
+    answers ('lag unknown' when a date is known only to the month). Answers
+    deeper than the terminal has room to indent are listed flat, marked ↳.
+
+    \b
+    Examples:
+      ledger chains --as-of 2025-10-14
+      ledger chains us-100pct-tariff-surcharge --as-of 2025-10-14
+      ledger chains --country CN --json | jq '.[].stats'
+
+    Exit codes: 0 success (also when there is no chain: stderr says so); 1 the
+    ledger is missing, unreadable or invalid, or ID is not a measure in view;
+    2 a usage error.
     """
     from .. import render
     from ..chains import chain_stats, chain_trees, chains_through, is_chain, rows_of
@@ -298,12 +332,21 @@ def summary(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
 ) -> None:
-    """One row per country, most active first: measures imposed and received, in force, weight.
+    """How each country stands.
 
-    Imposed: measures it took as actor. Received: aimed at it by others. In force:
-    of those it imposed, in force on the as-of day. Weight: net escalation weight
-    of what it imposed. Also its measures by kind, its latest measure and its next
-    deadline.
+    One row per country, most active first. Imposed: measures it took as actor.
+    Received: aimed at it by others. In force: of those it imposed, in force on
+    the as-of day. Weight: net escalation weight of what it imposed. Also its
+    measures by kind, its latest measure and its next deadline.
+
+    \b
+    Examples:
+      ledger summary --as-of 2025-10-14
+      ledger summary --since 2025-10-01 --until 2025-10-31
+      ledger summary --json | jq '.[] | {country, weight}'
+
+    Exit codes: 0 success (also when no country is in view: stderr says so);
+    1 the ledger is missing, unreadable or invalid; 2 a usage error.
     """
     from .. import render
     from ..select import select
@@ -342,10 +385,19 @@ def show(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
 ) -> None:
-    """Everything about one measure or event: fields, sources, what it answers and what answered it,
-    its deadlines with countdowns, and where sources disagree.
+    """Everything about one measure or event.
 
-    Exits 1 when there is no such id (with a suggestion).
+    Its fields, its sources, what it answers and what answered it, its deadlines
+    with countdowns, and where the sources disagree.
+
+    \b
+    Examples:
+      ledger show tariff-truce --as-of 2025-10-14
+      ledger show apec-2025
+      ledger show tariff-truce --json | jq '.disagreements'
+
+    Exit codes: 0 success; 1 the ledger is missing, unreadable or invalid, or
+    there is no such id in view (with the nearest ids); 2 a usage error.
     """
     from .. import render
     from ..select import select

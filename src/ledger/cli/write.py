@@ -46,28 +46,41 @@ def _measure_json(m) -> dict:
 def add(
     file: Annotated[str | None, Opt("--file", "-f", metavar="PATH",
                                     help=f"Ledger to add to. Default: ${ENV_FILE}. Never the bundled ledger.")] = None,
-    id: Annotated[str | None, Opt("--id", help="Unique id: lowercase letters, digits, hyphens.")] = None,
-    date: Annotated[str | None, Opt("--date", help="When announced or taken: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
-    actor: Annotated[list[str] | None, Opt("--actor", help="Country code taking the measure (repeatable).")] = None,
-    target: Annotated[list[str] | None, Opt("--target", help="Country code it is aimed at (repeatable).")] = None,
-    kind: Annotated[str | None, Opt("--kind", help="tariff, export-control, sanction, truce, ...")] = None,
-    title: Annotated[str | None, Opt("--title", help="One line, in the sources' words.")] = None,
-    status: Annotated[str | None, Opt("--status", help="threatened, announced, in-force, ... (default announced).")] = None,
-    effective: Annotated[str | None, Opt("--effective", help="When it takes effect: date, or date-time with offset.")] = None,
-    expires: Annotated[str | None, Opt("--expires", help="When it ends unless renewed.")] = None,
-    not_before: Annotated[str | None, Opt("--not-before", help="Earliest moment it may take effect.")] = None,
-    responds_to: Annotated[list[str] | None, Opt("--responds-to", help="Id of a measure it answers (repeatable).")] = None,
-    source: Annotated[list[str] | None, Opt("--source", help="Id of a source under 'sources:' (repeatable).")] = None,
-    weight: Annotated[str | None, Opt("--weight", help="Escalation weight -5..5 (default by kind).")] = None,
-    tag: Annotated[list[str] | None, Opt("--tag", help="Free label (repeatable).")] = None,
-    notes: Annotated[str | None, Opt("--notes", help="Anything else; say when a link is inferred.")] = None,
-    quote: Annotated[str | None, Opt("--quote", help="The sentence of the source the entry rests on.")] = None,
+    id: Annotated[str | None, Opt("--id", metavar="ID", help="Unique id: lowercase letters, digits, hyphens.")] = None,
+    date: Annotated[str | None, Opt("--date", metavar="DATE", help="When announced or taken: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    actor: Annotated[list[str] | None, Opt("--actor", metavar="CODE", help="Country code taking the measure (repeatable).")] = None,
+    target: Annotated[list[str] | None, Opt("--target", metavar="CODE", help="Country code it is aimed at (repeatable).")] = None,
+    kind: Annotated[str | None, Opt("--kind", metavar="KIND", help="tariff, export-control, sanction, truce, ...")] = None,
+    title: Annotated[str | None, Opt("--title", metavar="TEXT", help="One line, in the sources' words.")] = None,
+    status: Annotated[str | None, Opt("--status", metavar="STATUS", help="threatened, announced, in-force, ... (default announced).")] = None,
+    effective: Annotated[str | None, Opt("--effective", metavar="DATE", help="When it takes effect: date, or date-time with offset.")] = None,
+    expires: Annotated[str | None, Opt("--expires", metavar="DATE", help="When it ends unless renewed.")] = None,
+    not_before: Annotated[str | None, Opt("--not-before", metavar="DATE", help="Earliest moment it may take effect.")] = None,
+    responds_to: Annotated[list[str] | None, Opt("--responds-to", metavar="ID", help="Id of a measure it answers (repeatable).")] = None,
+    source: Annotated[list[str] | None, Opt("--source", metavar="ID", help="Id of a source under 'sources:' (repeatable).")] = None,
+    weight: Annotated[str | None, Opt("--weight", metavar="N", help="Escalation weight -5..5 (default by kind).")] = None,
+    tag: Annotated[list[str] | None, Opt("--tag", metavar="TAG", help="Free label (repeatable).")] = None,
+    notes: Annotated[str | None, Opt("--notes", metavar="TEXT", help="Anything else; say when a link is inferred.")] = None,
+    quote: Annotated[str | None, Opt("--quote", metavar="TEXT", help="The sentence of the source the entry rests on.")] = None,
     json_: Annotated[bool, Opt("--json", help="Print the added measure as JSON on stdout.")] = False,
 ) -> None:
-    """Append one measure to a ledger, checked first, written atomically.
+    """Append one checked measure to your ledger.
 
-    Nothing else in the file changes: comments and formatting stay byte for byte.
-    Run in a terminal without the required options, it asks for them.
+    The new measure is checked against the whole ledger first, then appended as
+    text, atomically: nothing else in the file changes, comments and formatting
+    stay byte for byte. Run in a terminal without the required options (--id,
+    --date, --actor, --target, --kind, --title), it asks for them.
+
+    \b
+    Examples:
+      ledger add -f mine.yaml --id us-steel-fee --date 2025-11-03 \\
+          --actor US --target CN --kind fee --title "A port fee"
+      ledger add -f mine.yaml --id cn-reply --date 2025-11 --actor CN \\
+          --target US --kind tariff --title "A reply" --responds-to us-steel-fee
+
+    Exit codes: 0 added; 1 not added (the measure or the ledger has an error,
+    or the file cannot be written; the ledger is unchanged); 2 a usage error (a
+    required option missing in a script).
     """
     from ..files import Refused
     from ..load import LedgerUnusable
@@ -300,7 +313,21 @@ def init(
     empty: Annotated[bool, Opt("--empty", help="A commented template with no measures, instead of a copy of the bundled ledger.")] = False,
     force: Annotated[bool, Opt("--force", help="Overwrite PATH if it exists.")] = False,
 ) -> None:
-    """Start your own ledger at PATH: a copy of the bundled one, or --empty for a template."""
+    """Start your own ledger file.
+
+    PATH becomes a copy of the bundled ledger, or with --empty a commented
+    template showing every field. An existing file is never overwritten unless
+    --force.
+
+    \b
+    Examples:
+      ledger init mine.yaml
+      ledger init --empty mine.yaml
+      export ESCALATION_LEDGER_FILE=$PWD/mine.yaml
+
+    Exit codes: 0 created; 1 not created (PATH exists, its directory does not,
+    or it cannot be written); 2 a usage error.
+    """
     from ..files import Refused, lock_path, locked, write_atomic
     from ..load import bundled_ledger_path
 
