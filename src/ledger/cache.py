@@ -730,8 +730,8 @@ class _Coded:
 
     def _table(self, values):
         if self.by_value is not None:
-            self.by_value(values)  # the types, before equal values are merged (1 == True)
             distinct = list(dict.fromkeys(values))
+            self.by_value(values, distinct)  # the types, of all (equal values are merged: 1 == True)
             at = dict(zip(distinct, range(len(distinct))))
             return self.to_plain(distinct), list(map(at.__getitem__, values))
         ids = list(map(id, values))
@@ -829,9 +829,9 @@ class _Format:
             """A check of a column's values: each of these types, and every item of each
             of type `within` (items are checked in distinct values only: an item of a str
             subclass merged into an equal str comes back a str, equal and printed alike)."""
-            def check(values):
+            def check(values, distinct):
                 if not set(map(type, values)) <= set(types) or \
-                        within is not None and not set(map(type, chain.from_iterable(dict.fromkeys(values)))) <= {within}:
+                        within is not None and not set(map(type, chain.from_iterable(distinct))) <= {within}:
                     _fail(f"a value not of {types}")
             return check
 
