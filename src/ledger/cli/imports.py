@@ -266,7 +266,7 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
                 _say_changes(output, outcome, total)
                 return
             if outcome.same:
-                err(f"{output}: up to date ({total:,} measures); nothing written")
+                err(f"{output}: up to date ({total:,} measure{'s' if total != 1 else ''}); nothing written")
                 return
             _verify(output, outcome, check, verify_up_to)
             notes = write_atomic(output, outcome.text.encode("utf-8"))
@@ -276,8 +276,8 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
         fail(f"{output}: not written: {e.strerror or e}")
     for n in notes:
         err(f"ledger: warning: {n}")
-    err(f"wrote {output}: {total:,} measures ({len(outcome.added):,} added, {len(outcome.changed):,} changed, "
-        f"{len(outcome.removed):,} newly marked removed)")
+    err(f"wrote {output}: {total:,} measure{'s' if total != 1 else ''} ({len(outcome.added):,} added, "
+        f"{len(outcome.changed):,} changed, {len(outcome.removed):,} newly marked removed)")
 
 
 class _nothing:
@@ -328,7 +328,7 @@ def _verify(output: str, outcome, check, up_to: int | None = None) -> None:
 
 
 def _say_changes(output: str, outcome, total: int) -> None:
-    lines = [f"{output}: would write {total:,} measures: {len(outcome.added):,} added, "
+    lines = [f"{output}: would write {total:,} measure{'s' if total != 1 else ''}: {len(outcome.added):,} added, "
              f"{len(outcome.changed):,} changed, {len(outcome.removed):,} newly marked removed"
              + (" (the file is up to date)" if outcome.same else "")]
     for what, ids in (("added", outcome.added), ("changed", outcome.changed), ("removed", outcome.removed)):
