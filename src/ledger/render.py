@@ -276,9 +276,9 @@ def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
 
 
 def render_timeline(records: list[Measure | Event]):
-    """A table (date, who, kind and status, title) where the title column is at least
-    TEXT_MIN wide and holds every id a measure answers; else each entry as a line of
-    date, who, kind and status with its title under it."""
+    """A table (date, who, kind and status, title with the entry's id and the ids it
+    answers) where the title column is at least TEXT_MIN wide and holds every id whole;
+    else each entry as a line of date, who, kind and status with the rest under it."""
     return _Fitted(lambda width: _timeline_layout(records, width))
 
 
@@ -287,6 +287,7 @@ def _timeline_parts(r: Measure | Event):
     from rich.text import Text
 
     title = _text(r.title)
+    title.append("\n" + r.id, style="dim")  # what `ledger show ID` takes
     if isinstance(r, Measure):
         kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
         if r.responds_to:
@@ -307,7 +308,7 @@ def _timeline_layout(records: list[Measure | Event], width: int):
     who_w = max([3, *(_cells(w) for _, w, *_ in rows)])
     kind_w = max([len("Kind · status"), *(max(len(k), len(s)) for _, _, k, s, _ in rows)])
     text_w = width - (date_w + who_w + kind_w + 3 * GAP)
-    if _fits(text_w, (", ".join(r.responds_to) for r in records if isinstance(r, Measure))):
+    if _fits(text_w, (f"{r.id} {', '.join(getattr(r, 'responds_to', ()))}" for r in records)):
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("Date", no_wrap=True)
         table.add_column("Who", no_wrap=True)

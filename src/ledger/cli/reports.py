@@ -21,7 +21,7 @@ from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fai
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, resolve_countries, selection_from
 from .complete import complete_ids, complete_measure_ids
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event, as `deadlines` and `chains` show them (TAB completes them).",
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event, as `ledger timeline` shows them (TAB completes them).",
                                         autocompletion=complete_ids)]
 
 
