@@ -427,6 +427,7 @@ def _deadlines_layout(rows: list[DeadlineRow], width: int):
                           style="dim" if row.passed else None)
         return table
     parts = []
+    what_w = max(len(_what(row)) for row in rows)  # the countries follow on the line, not under
     for row, date, who, title in zip(rows, dates, countries, titles):
         head = Text.assemble(date.ljust(date_w), "  ", (row.text.ljust(count_w), urgency(row)), "  ",
                              _what(row).ljust(what_w), "  ", (who, "dim"))
