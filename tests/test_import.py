@@ -272,3 +272,25 @@ def test_import_has_help_with_examples_and_exit_codes():
         assert r.exit_code == 0, args
     assert "Exit codes" in runner.invoke(app, ["import", "--help"]).stdout
     assert "ledger import gta dump.json -o gta.yaml" in runner.invoke(app, ["import", "gta", "--help"], env={"COLUMNS": "200"}).stdout
+
+
+def test_two_processes_write_what_one_does(tmp_path, monkeypatch):
+    from ledger.cli import imports
+
+    dump = tmp_path / "dump"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_gta.py"), "600", "-o", str(dump), "--page", "100"], check=True)
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    assert imp("gta", str(dump), *ALL, "-o", str(one)).exit_code == 0
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 0)  # a forked process reads the second half
+    r = imp("gta", str(dump), *ALL, "-o", str(two))
+    assert r.exit_code == 0, r.stderr
+    body = lambda p: p.read_text().split("\nversion: 1\n", 1)[1]  # noqa: E731 (the header names the file)
+    assert body(one) == body(two)
+    assert r.stderr.count("warning: intervention 90006") == 1  # the child's problems come back once
+
+
+def test_parts_that_disagree_on_a_groups_code_are_read_again_as_one():
+    a, b = gta.Part(groups={"Andean Community": "AC"}, declared={"AC": "Andean Community"}), gta.Part()
+    assert gta.finish([a, b], gta.Options()) is not None
+    b = gta.Part(groups={"Arab Council": "AC"}, declared={"AC": "Arab Council"})
+    assert gta.finish([a, b], gta.Options()) is None

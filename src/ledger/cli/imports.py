@@ -117,8 +117,7 @@ def gta(
     if not dry_run and not force and _unchanged(output, "gta", input_digest):
         return
 
-    problems = []
-    read = g.read_pages(_gta_pages(names, problems), options, reference, _locate)
+    read, problems = _read_gta(names, options, reference)
     problems += read.problems
     _stop_on_errors(problems, skip_bad, "intervention")
 
@@ -134,6 +133,64 @@ def gta(
 # A GTA import's is correct by construction (tests hold it to that on hostile input); past
 # this size the check would cost more than the import itself (15 s at 100,000 measures).
 VERIFY_UP_TO = 32 * 1024 * 1024
+
+
+# Below this much JSON one process reads it all; above it, a forked process reads the
+# second half of the pages beside this one (about 4 MB a 1,000-intervention page).
+PARALLEL_FROM = 16 * 1024 * 1024
+
+
+def _read_gta(names: list[str], options, reference):
+    """The pages read, in two processes when there are enough of them: a forked process
+    reads the second half of the files and hands back what it read through a pipe that
+    only the two processes hold (pickled: data of our own making, from our own child),
+    while this one reads the first half. The answer is the same as one process gives
+    (`gta.finish` puts the parts together; where it cannot, the pages are read again in
+    one part). -> (Read, problems with the files themselves)."""
+    import pickle
+
+    from ..importing import gta as g
+
+    problems: list = []
+    sizes = [os.path.getsize(n) for n in names]
+    if len(names) < 2 or sum(sizes) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return g.finish([g.read_part(_gta_pages(names, problems), reference, _locate)], options), problems
+    half, total, acc = 1, sum(sizes), 0
+    for i, size in enumerate(sizes):  # split by bytes, not by count
+        acc += size
+        if acc >= total / 2:
+            half = max(1, min(len(names) - 1, i + 1))
+            break
+    first, second = names[:half], names[half:]
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read the second half, send it, and end without tidying up
+        code = 1
+        try:
+            os.close(r)
+            theirs: list = []
+            part = g.read_part(_gta_pages(second, theirs), reference, _locate)
+            part.problems = theirs + part.problems
+            with os.fdopen(w, "wb") as f:
+                f.write(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    mine = g.read_part(_gta_pages(first, problems), reference, _locate)
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        theirs = pickle.loads(data)
+    else:  # the child failed (out of memory, killed): read its half here
+        theirs = g.read_part(_gta_pages(second, problems), reference, _locate)
+    del data
+    read = g.finish([mine, theirs], options)
+    if read is None:
+        problems = []
+        read = g.finish([g.read_part(_gta_pages(names, problems), reference, _locate)], options)
+    return read, problems
 
 
 def _gta_inputs(paths: list[str]) -> list[str]:

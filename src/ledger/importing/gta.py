@@ -36,6 +36,7 @@ Pure: parsed JSON in, entries and problems out. No printing, no files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -181,11 +182,13 @@ _KIND_BY_TYPE = {" ".join(k.lower().split()): v for k, v in KIND_OF_TYPE.items()
 assert set(KIND_OF_TYPE.values()) <= {k.value for k in Kind} and set(KIND_OF_MAST.values()) <= {k.value for k in Kind}
 
 
+@functools.lru_cache(maxsize=4096)
 def slug(text: str) -> str:
     """`Import tariff` -> `import-tariff`: a tag's word."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+@functools.lru_cache(maxsize=4096)
 def kind_of(gta_type: str | None, mast: str | None) -> str | None:
     """Our kind for a GTA intervention type (or its MAST chapter); None if neither is known."""
     if gta_type:
@@ -237,7 +240,7 @@ _PARSER = _Text()  # one parser, reset for each text (an import reads 100,000 of
 def fold(text: str) -> str:
     """Whitespace folded to single spaces, control characters dropped (they are noise in
     GTA's text, and a terminal would act on them)."""
-    if not text.isprintable():
+    if not text.isprintable() and _CONTROL.search(text):  # line breaks are not printable either
         text = _CONTROL.sub("", text)
     return " ".join(text.split())
 
@@ -295,8 +298,13 @@ _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?\Z")
 
 def _day(item: dict, key: str) -> dt.date | None:
     value = item.get(key)
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7]:
+        try:  # the common case, in C
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     m = _DAY.match(str(value).strip())
     if not m:
         raise Bad(f"{key} '{value}' is not a date (YYYY-MM-DD)")
@@ -526,7 +534,8 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
         weight = None
 
     status = _status(_flag(item.get("is_in_force")), implemented, removed, reference)
-    title = _limit(fold(html.unescape(str(item.get("state_act_title") or ""))))
+    title = str(item.get("state_act_title") or "")
+    title = _limit(fold(html.unescape(title) if "&" in title else title))
     if not title:
         title = f"{gta_type or 'Intervention'} by {', '.join(actor)}"
     description = " ".join(plain_text(t) for t in _entries(item.get("intervention_description"), "text", "description"))
@@ -646,43 +655,82 @@ class Read:
     countries: dict[str, str]
     problems: list[Problem]
     seen: int  # interventions read (before the filters)
-    reference: dt.date | None
 
 
-def read_pages(pages, options: Options, reference: dt.date | None, locate=None) -> Read:
-    """Pages -> measures. `pages`: (file name, its interventions), any iterable (a page
-    at a time: each is let go once read). The same intervention on two pages is read
-    once (the later `last_updated` wins). `reference`: the day the data was seen (the
-    latest `last_updated`, see `latest_update`). `locate(name, iid, index)` gives the
-    (line, col) of an item in its file, for problems; (0, 0) without it."""
+@dataclass
+class Part:
+    """Some of the pages, read (`read_part`): the latest version of each intervention
+    (id -> (last_updated, Measure)), the codes given to groups and declared, problems.
+    Parts of one import are put together by `finish`."""
+
+    best: dict[int, tuple[str, Measure]] = field(default_factory=dict)
+    declared: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    seen: int = 0
+
+
+def read_part(pages, reference: dt.date | None, locate=None) -> Part:
+    """Pages -> a Part. `pages`: (file name, its interventions), any iterable (a page at a
+    time: each is let go once read). The same intervention on two pages is read once (the
+    later `last_updated` wins; on a tie, the later page). `reference`: the day the data
+    was seen (`latest_update`). `locate(name, iid, index)` gives the (line, col) of an
+    item in its file, for problems; (0, 0) without it."""
     codes = Codes()
-    problems: list[Problem] = []
-    best: dict[int, tuple[str, Measure, str]] = {}
-    seen = 0
+    part = Part()
     for name, items in pages:
         for index, item in enumerate(items):
-            seen += 1
+            part.seen += 1
             try:
                 m = read_intervention(item, codes, reference)
             except Bad as e:
                 iid = item.get("intervention_id") if isinstance(item, dict) else None
                 line, col = locate(name, iid, index) if locate else (0, 0)
                 what = f"intervention {iid}" if iid is not None else f"item {index + 1} of 'results'"
-                problems.append(Problem(name, line, col, "error", f"{what}: {e}", f"gta-{iid}" if iid is not None else None))
+                part.problems.append(Problem(name, line, col, "error", f"{what}: {e}", f"gta-{iid}" if iid is not None else None))
                 continue
             for w in m.warnings:
                 line, col = locate(name, m.iid, index) if locate else (0, 0)
-                problems.append(Problem(name, line, col, "warning", f"intervention {m.iid}: {w}", m.entry.id))
+                part.problems.append(Problem(name, line, col, "warning", f"intervention {m.iid}: {w}", m.entry.id))
             updated = str(item.get("last_updated") or "")
-            old = best.get(m.iid)
-            if old is None or updated >= old[2]:
-                best[m.iid] = (name, m, updated)
-    kept = [m for _, m, _ in (best[i] for i in sorted(best)) if keeps(m, options)]
+            old = part.best.get(m.iid)
+            if old is None or updated >= old[0]:
+                part.best[m.iid] = (updated, m)
+    part.declared, part.groups = codes.declared, codes.groups
+    return part
+
+
+def finish(parts: list[Part], options: Options) -> Read | None:
+    """Parts, in page order -> what the file holds: the filters applied, interventions in
+    id order, each state act's source from its lowest intervention. None when the parts
+    gave one group two codes or one code to two names (read the pages in one part)."""
+    declared: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    best: dict[int, tuple[str, Measure]] = {}
+    problems: list[Problem] = []
+    for part in parts:
+        for code, name in part.declared.items():
+            if declared.setdefault(code, name) != name:
+                return None
+        for name, code in part.groups.items():
+            if groups.setdefault(name, code) != code:
+                return None
+        for iid, (updated, m) in part.best.items():
+            old = best.get(iid)
+            if old is None or updated >= old[0]:
+                best[iid] = (updated, m)
+        problems += part.problems
+    kept = [m for _, m in (best[i] for i in sorted(best)) if keeps(m, options)]
     sources: dict[str, Entry] = {}
     for m in kept:
         if m.act_source is not None:
             sources.setdefault(f"gta-act-{m.act}", Entry(f"gta-act-{m.act}", m.act_source))
         sources[f"gta-int-{m.iid}"] = Entry(f"gta-int-{m.iid}", m.int_source)
     used = {c for m in kept for c in (*m.actor, *m.target)}
-    countries = {c: n for c, n in codes.declared.items() if c in used}
-    return Read([m.entry for m in kept], list(sources.values()), countries, problems, seen, reference)
+    countries = {c: n for c, n in declared.items() if c in used}
+    return Read([m.entry for m in kept], list(sources.values()), countries, problems, sum(p.seen for p in parts))
+
+
+def read_pages(pages, options: Options, reference: dt.date | None, locate=None) -> Read:
+    """Pages -> what the file holds, in one part (see `read_part` and `finish`)."""
+    return finish([read_part(pages, reference, locate)], options)
