@@ -398,7 +398,10 @@ def check(file: FileOpt = None, json_: JsonOpt = False) -> None:
     else:
         print_problems(problems)
     # The closing line is for people, pass or fail, so it goes where the problems go:
-    # stderr (stdout holds only --json's data).
+    # stderr (stdout holds only --json's data). A clean --json run says nothing more, and
+    # imports no renderer.
+    if json_ and not errors and ledger is not None:
+        return
     from ..render import plural
 
     name = ledger.path if ledger else path
