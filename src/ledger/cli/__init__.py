@@ -206,10 +206,10 @@ STDOUT_PIECE = 1 << 28  # bytes (or characters) handed to one write call
 
 
 def write_stdout(data: str | bytes) -> None:
-    """All of `data` on stdout, or an OSError: never a silent short write. Python's file
+    """All of `data` on stdout, or OutputFailed: never a silent short write. Python's file
     objects hand a write of more than 2 GiB to one system call, which writes 2 GiB less
-    4 KiB and returns; the rest was dropped with exit 0. So data goes in pieces, and each
-    piece's count is checked."""
+    4 KiB and returns; the rest was dropped with exit 0. So data goes in pieces, and what
+    each write call took is counted until all of it is out."""
     out = getattr(sys.stdout, "buffer", None)
     if out is None or isinstance(data, str) and not data.isascii() and \
             (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
