@@ -16,16 +16,32 @@ from typing import Annotated
 
 import typer
 
-from . import command, err, fail, print_problems, usage_error, write_stdout
+from . import LedgerCommand, LedgerGroup, command, err, fail, print_problems, usage_error, write_stdout
 
 Opt = typer.Option
 
-EXIT_CODES = "Exit codes: 0 written (or nothing to change); 1 a bad input, a refused or failed write; 2 a usage error."
+EXIT_CODES = ("Exit codes: 0 written (or nothing to change); 1 a bad input (nothing written), or a refused "
+              "or failed write; 2 a usage error.")
+
+IMPORT_HELP = """Make a generated ledger file from data that already exists.
+
+gta: Global Trade Alert's interventions, from the pages its data API returns. csv: a
+spreadsheet saved as CSV, or our own 'ledger export csv'. The file says it is
+generated; importing again updates it in place (measures the data no longer has are
+kept, tagged as removed), and writes nothing when nothing changed.
+
+\b
+Examples:
+  ledger import gta dump.json -o gta.yaml
+  ledger import gta pages/ --between US,CN -o gta/us-cn.yaml
+  ledger import csv tracker.csv -o tracker.yaml --map date="Announced on"
+
+""" + EXIT_CODES
 
 imports_app = typer.Typer(
+    cls=LedgerGroup,  # help as every command writes it (cli/__init__.py)
     name="import",
-    help="Make a generated ledger file from other data: Global Trade Alert's API dumps (gta) or a CSV "
-         "spreadsheet (csv). The file says it is generated; a re-import updates it in place.\n\n" + EXIT_CODES,
+    help=IMPORT_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,7 +53,7 @@ imports_app = typer.Typer(
 @command(name="import", add_help_option=False,
          context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def import_(ctx: typer.Context) -> None:
-    """Make a generated ledger file from Global Trade Alert data or a spreadsheet (ledger import --help)."""
+    """Make a ledger file from GTA data or a CSV."""
     group = typer.main.get_group(imports_app)
     with group.make_context("import", list(ctx.args), parent=ctx.parent) as sub:
         group.invoke(sub)
@@ -55,9 +71,9 @@ UntilOpt = Annotated[str | None, Opt("--until", metavar="DATE", help="Only measu
 # --- gta -------------------------------------------------------------------------------------
 
 
-@imports_app.command("gta")
+@imports_app.command("gta", cls=LedgerCommand)
 def gta(
-    files: Annotated[list[str], typer.Argument(metavar="FILE", show_default=False,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", show_default=False,
                                                 help="Saved responses of GTA's data API (v1 or v2): JSON files, or folders of them (every *.json, the pages of one query).")],
     output: OutOpt,
     between: Annotated[str | None, Opt("--between", metavar="A,B",
@@ -75,13 +91,15 @@ def gta(
     updates changed measures, adds new ones, and keeps ones it no longer has, tagged
     gta-removed. The mapping (types to kinds, evaluation to weight, status): docs/gta.md.
 
+    \b
     Examples:
-
       ledger import gta dump.json -o gta.yaml
+      ledger import gta pages/ --between US,CN --since 2018-01-01 -o us-cn.yaml
+      ledger import gta pages/ -o us-cn.yaml --dry-run
 
-      ledger import gta pages/ --between US,CN --since 2018-01-01 -o gta/us-cn.yaml
-
-      ledger import gta pages/ -o gta/us-cn.yaml --dry-run
+    Exit codes: 0 written (or nothing to change); 1 a bad page or intervention
+    (nothing written unless --skip-bad), or a refused or failed write; 2 a usage
+    error.
     """
     from ..importing import gta as g
     from .options import parse_cli_date
@@ -398,7 +416,7 @@ def _say_changes(output: str, outcome, total: int) -> None:
 # --- csv ---------------------------------------------------------------------------------------
 
 
-@imports_app.command("csv")
+@imports_app.command("csv", cls=LedgerCommand)
 def csv_(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A CSV file: our own 'ledger export csv', or any spreadsheet saved as CSV ('-': standard input).")],
     output: OutOpt,
@@ -423,11 +441,14 @@ def csv_(
     sources' details and disagreeing reports are not in it (cited sources are declared
     by their ids).
 
+    \b
     Examples:
+      ledger import csv mine.csv -o copy.yaml
+      ledger import csv tracker.csv -o tracker.yaml \\
+        --map id=Ref,date="Announced on",actor=Country,title=Measure
 
-      ledger export csv -f mine.yaml > mine.csv && ledger import csv mine.csv -o copy.yaml
-
-      ledger import csv tracker.csv -o tracker.yaml --map id=Ref,date="Announced on",actor=Country,target=Against,kind=Type,title=Measure
+    Exit codes: 0 written (or nothing to change); 1 a bad cell or file (nothing
+    written unless --skip-bad), or a refused or failed write; 2 a usage error.
     """
     from ..importing import csvin
     from ..importing.common import assemble, code_digest, digest, natural
