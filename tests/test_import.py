@@ -294,3 +294,12 @@ def test_parts_that_disagree_on_a_groups_code_are_read_again_as_one():
     assert gta.finish([a, b], gta.Options()) is not None
     b = gta.Part(groups={"Arab Council": "AC"}, declared={"AC": "Arab Council"})
     assert gta.finish([a, b], gta.Options()) is None
+
+
+def test_the_bundled_ledger_is_never_replaced():
+    from ledger.load import bundled_ledger_path
+
+    before = Path(bundled_ledger_path()).read_bytes()
+    r = imp("gta", *V1, "-o", bundled_ledger_path(), "--force")
+    assert r.exit_code == 1 and "bundled ledger" in r.stderr
+    assert Path(bundled_ledger_path()).read_bytes() == before

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from . import LedgerCommand, LedgerGroup, command, err, fail, print_problems, usage_error, write_stdout
+from . import LedgerCommand, LedgerGroup, command, err, fail, is_bundled, print_problems, usage_error, write_stdout
 
 Opt = typer.Option
 
@@ -324,6 +324,8 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
         _verify(output, outcome, check, verify_up_to)
         write_stdout(outcome.text)
         return
+    if is_bundled(output):
+        fail(f"{output} is the bundled ledger, which an import never replaces; choose another -o FILE")
     folder = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(folder):
         fail(f"{output}: cannot write: no directory {os.path.dirname(output) or '.'}")
