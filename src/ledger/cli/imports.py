@@ -174,9 +174,9 @@ def _read_gta(names: list[str], options, reference):
     if len(names) < 2 or sum(sizes) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
         return g.finish([g.read_part(_gta_pages(names, problems), reference, _locate)], options), problems
     half, total, acc = 1, sum(sizes), 0
-    for i, size in enumerate(sizes):  # split by bytes, not by count
-        acc += size
-        if acc >= total / 2:
+    for i, size in enumerate(sizes):  # split by bytes, not by count; this process also
+        acc += size                   # takes the child's part in and puts both together
+        if acc >= total * 0.45:
             half = max(1, min(len(names) - 1, i + 1))
             break
     first, second = names[:half], names[half:]
