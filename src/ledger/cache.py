@@ -747,9 +747,9 @@ class _Coded:
         return table, which
 
     def decode(self, plain, count: int):
-        """The column's values: a list, or an iterator zipped into records as they come.
-        A position or value beyond its range raises, here or there."""
+        """The column's values, a list or a tuple. A position or value beyond its range raises."""
         from collections import deque
+        from operator import itemgetter
 
         table, usual, positions, which = plain
         values = self.from_table(table)
@@ -757,7 +757,9 @@ class _Coded:
             which = _numbers(len(table), which)
             if len(which) != count or positions:
                 raise ValueError("a column of another length")
-            return map(values.__getitem__, which)
+            if count < 2:  # itemgetter of one index gives the item itself
+                return [values[i] for i in which]
+            return itemgetter(*which)(values)  # one C loop (a map of __getitem__ calls: a tenth slower)
         if usual < 0:
             raise ValueError("no usual value")
         column = [values[usual]] * count
