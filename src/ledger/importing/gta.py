@@ -721,6 +721,8 @@ def finish(parts: list[Part], options: Options) -> Read | None:
                 best[iid] = (updated, m)
         problems += part.problems
     kept = [m for _, m in (best[i] for i in sorted(best)) if keeps(m, options)]
+    ids = {m.entry.id for m in kept}
+    problems = [p for p in problems if p.severity == "error" or p.ref in ids]  # no warning about what the filters left out
     sources: dict[str, Entry] = {}
     for m in kept:
         if m.act_source is not None:
