@@ -119,19 +119,18 @@ def gta(
     command_line = _command("gta", files, output, between=between, since=since, until=until)
     # One pass over the bytes first: the inputs' digest (a re-import of the same data
     # has nothing to do) and their latest last_updated (the status rule's day).
-    parts = []
+    digests = []
 
     def scanned():
         for name in names:
             data = _read_bytes(name)
-            parts.append(data)
             yield data
-            parts[-1] = g.digest_part(data)
+            digests.append(g.digest_part(data))
 
     reference = g.latest_update(scanned())
     from ..importing.common import code_digest, digest
 
-    input_digest = digest(code_digest(), command_line, *parts)
+    input_digest = digest(code_digest(), command_line, *digests)
     if not dry_run and not force and _unchanged(output, "gta", input_digest):
         return
 
