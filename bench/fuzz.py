@@ -94,6 +94,7 @@ measures:
   target: US
   kind: truce
   title: "Quoted: title \\u00e9 \\"q\\""
+  inferred: [date, status]
   quote: >-
     Folded
     text
@@ -106,6 +107,7 @@ events:
     title: Talks
     kind: talks
     countries: [US, CN]
+    inferred: [date]
 """
 
 # Titles, notes and tags `ledger add` may be given: its renderer must keep them inside the grammar.

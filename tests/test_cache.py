@@ -178,6 +178,19 @@ measures:
     title: Two
     responds_to: [m-one]
     sources: [a]
+    inferred: [date, target]
+  - id: m-three
+    date: 2025-06
+    actor: CN
+    target: US
+    kind: fee
+    title: Three
+    responds_to:
+      - m-one
+      - id: m-two
+        basis: inferred
+        note: our reading
+    sources: [a]
 events:
   - id: e-one
     date: 2025-06
@@ -192,6 +205,13 @@ events:
     tags: [t]
     quote: q
     notes: n
+    inferred: [end]
+links:
+  - from: m-three
+    to: m-one
+    basis: stated
+    sources: [b]
+    quote: Two answered three.
 """
 
 
@@ -209,6 +229,12 @@ def test_every_kind_of_value_comes_back_as_it_was(tmp_path, cache_dir, monkeypat
     m = warm[0].measures[0]
     assert m.effective.isoformat() == "2025-04-01T00:01:00-04:00" and m.not_before.utcoffset().total_seconds() == 19800
     assert str(m.date) == "2025" and str(m.reports[0].date) == "2025-02" and m.reports[0].expires.tzname() == "UTC"
+    # Provenance: inferred fields, links with their basis (from responds_to and from links:)
+    two, three = warm[0].measures[1:]
+    assert two.inferred == ("date", "target") and warm[0].events[0].inferred == ("end",)
+    assert three.responds_to == ("m-one", "m-two") and not two.links
+    assert [(k.responds_to, k.basis, k.sources, k.quote, k.note) for k in three.links] == [
+        ("m-two", "inferred", (), None, "our reading"), ("m-one", "stated", ("b",), "Two answered three.", None)]
 
 
 def test_a_value_the_format_cannot_hold_exactly_is_not_stored(tmp_path, cache_dir):

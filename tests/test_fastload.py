@@ -544,3 +544,58 @@ def test_two_processes_only_when_a_core_is_free(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(ledger.fastload, "_running", lambda: 1)
     assert not fastload._a_core_is_free()  # one core: nothing to gain
+
+
+# --- Provenance (issue 15): what the fast path reads, and what it leaves to the exact reader ---
+
+PROVENANCE = """measures:
+- id: a
+  date: 2025-10
+  actor: US
+  target: CN
+  kind: tariff
+  title: A
+  inferred: [date, target]
+  notes: the month is ours
+- id: b
+  date: 2025-10-09
+  actor: CN
+  target: US
+  kind: fee
+  title: B
+  responds_to:
+  - a
+  - id: a
+    basis: inferred
+    note: our reading
+events:
+- id: e
+  date: 2025
+  title: E
+  kind: talks
+  inferred: [date]
+"""
+
+
+def test_inferred_fields_are_read_alike_by_both_readers():
+    text = PROVENANCE.replace("  - id: a\n    basis: inferred\n    note: our reading\n", "")
+    fast = assert_fast_agrees(text)
+    assert fast is not None and fast.measures[0].inferred == ("date", "target") and fast.events[0].inferred == ("date",)
+
+
+def test_a_link_written_with_its_basis_is_left_to_the_exact_reader():
+    # A block mapping as an item of responds_to is inside the grammar's lines: the fast
+    # path must decline it (its ids converter refuses a mapping), not read it as an id.
+    assert screen(PROVENANCE)
+    assert assert_fast_agrees(PROVENANCE) is None
+    slow, problems = load_text("t.yaml", PROVENANCE)
+    assert not problems and slow.measures[1].basis("a") == "inferred"
+
+
+def test_top_level_links_are_left_to_the_exact_reader():
+    text = PROVENANCE.replace("  - id: a\n    basis: inferred\n    note: our reading\n", "") + \
+        "links:\n- from: b\n  to: a\n  basis: inferred\n  note: why\n"
+    assert screen(text)
+    assert assert_fast_agrees(text) is None
+    slow, problems = load_text("t.yaml", text)
+    assert not problems and slow.measures[1].responds_to == ("a",) and slow.measures[1].basis("a") == "inferred"

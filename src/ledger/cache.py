@@ -813,7 +813,7 @@ class _Format:
         import msgspec
 
         from . import model
-        from .model import NO_LOCS, Event, EventKind, EventStatus, Kind, LedgerDate, Location, Measure, Problem, Report, Source, Status
+        from .model import NO_LOCS, Event, EventKind, EventStatus, Kind, LedgerDate, Link, Location, Measure, Problem, Report, Source, Status
 
         Loc = Location  # two numbers, made a Location by msgspec in C
         Date = tuple[int, Literal["day", "month", "year"]]  # first day's ordinal, precision
@@ -911,6 +911,28 @@ class _Format:
                 made = map(new_report, zip(*columns))
             return [tuple(islice(made, len(rows))) for rows in table]
 
+        link_fields = ("measure", "responds_to", "basis", "sources", "quote", "note", "loc")
+        if Link._fields != link_fields:
+            _fail("Link has other fields")
+        LinkRow = tuple[str, str, Literal["stated", "inferred"], tuple[str, ...], str | None, str | None, Loc]
+        new_link = partial(tuple.__new__, Link)
+
+        def plain_links(v):
+            if type(v) is not tuple:
+                _fail("links")
+            rows = []
+            for k in v:
+                if type(k) is not Link or type(k.measure) is not str or type(k.responds_to) is not str \
+                        or k.basis not in ("stated", "inferred") or type(k.basis) is not str \
+                        or type(k.sources) is not tuple or not set(map(type, k.sources)) <= {str} \
+                        or not (k.quote is None or type(k.quote) is str) or not (k.note is None or type(k.note) is str):
+                    _fail("link")
+                rows.append((k.measure, k.responds_to, k.basis, k.sources, k.quote, k.note, plain_loc(k.loc)))
+            return rows
+
+        def links_of(table):
+            return [tuple(map(new_link, rows)) for rows in table]
+
         def raw(optional):
             return _Raw({str, type(None)} if optional else {str}, str | None if optional else str)
 
@@ -931,6 +953,7 @@ class _Format:
             "loc": by_value(Loc, only(Location, within=int)),
             "locs": by_identity(dict[str, Loc] | None, plain_locs, locs_of),
             "reports": by_identity(tuple[ReportRow, ...], plain_reports, reports_of),
+            "links": by_identity(tuple[LinkRow, ...], plain_links, links_of),
             **{enum.__name__: by_value(enum, only(enum)) for enum in (Kind, Status, EventKind, EventStatus)},
         }
         # Every field of every record, by name: a field this table does not know (the
@@ -938,10 +961,10 @@ class _Format:
         measure = {"id": "str", "date": "date", "actor": "strs", "target": "strs", "kind": "Kind", "title": "str",
                    "status": "Status", "effective": "moment", "expires": "moment", "not_before": "moment",
                    "responds_to": "strs", "sources": "strs", "weight": "int?", "tags": "strs", "quote": "str?",
-                   "notes": "str?", "reports": "reports", "loc": "loc", "locs": "locs"}
+                   "notes": "str?", "reports": "reports", "inferred": "strs", "links": "links", "loc": "loc", "locs": "locs"}
         event = {"id": "str", "date": "date", "title": "str", "kind": "EventKind", "end": "date?",
                  "status": "EventStatus", "countries": "strs", "place": "str?", "agenda": "strs", "sources": "strs",
-                 "tags": "strs", "quote": "str?", "notes": "str?", "loc": "loc", "locs": "locs"}
+                 "tags": "strs", "quote": "str?", "notes": "str?", "inferred": "strs", "loc": "loc", "locs": "locs"}
         source = {"id": "str", "title": "str", "publisher": "str", "published": "date?", "url": "str?",
                   "author": "str?", "notes": "str?", "loc": "loc"}
         self.measure = [kinds[measure[f]] for f in Measure._fields]

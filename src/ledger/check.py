@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain, repeat
 from operator import attrgetter
 
-from .model import REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
+from .model import EVENT_FIELDS, MEASURE_FIELDS, REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
 from .values import OTHER_CODES
 
 
@@ -211,6 +211,51 @@ def check_cited(ledger: Ledger) -> list[Problem]:
             for r in _records(ledger) if not r.sources]
 
 
+_INFERABLE = {"measure": frozenset(s.name for s in MEASURE_FIELDS) - {"id", "inferred", "notes", "quote", "sources", "reports"},
+              "event": frozenset(s.name for s in EVENT_FIELDS) - {"id", "inferred", "notes", "quote", "sources"}}
+
+
+def check_provenance(ledger: Ledger) -> list[Problem]:
+    """Provenance is data: an inferred link or value says why (a note), a stated link
+    says who states it (a source), and `inferred:` names fields the entry has."""
+    import difflib
+
+    out: list[Problem] = []
+    cited = bool(ledger.sources)
+    inferred, links = attrgetter("inferred"), attrgetter("links")
+    if not any(map(inferred, _records(ledger))) and not any(map(links, ledger.measures)) \
+            and (not cited or all(map(_SOURCES, ledger.measures))):
+        return out  # the usual big ledger: asked in C, field by field
+    for r in _records(ledger):
+        what = "measure" if isinstance(r, Measure) else "event"
+        for i, name in enumerate(r.inferred):
+            if name not in _INFERABLE[what]:
+                close = difflib.get_close_matches(name, sorted(_INFERABLE[what]), n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                out.append(_problem(ledger, r.where(f"inferred[{i}]"),
+                                    f"'inferred' of '{r.id}' names '{name}', which is not a field that can be inferred{hint}", r.id))
+        if r.inferred and not r.notes:
+            out.append(_problem(ledger, r.where("inferred"),
+                                f"'{r.id}' marks {', '.join(r.inferred)} as inferred but has no notes saying why", r.id, "warning"))
+        if what == "event":
+            continue
+        for link in r.links:
+            if link.basis == "inferred" and not link.note and not r.notes:
+                out.append(_problem(ledger, link.loc,
+                                    f"the link from '{r.id}' to '{link.responds_to}' is inferred but no note says why", r.id, "warning"))
+            for s in link.sources:
+                if s not in ledger.sources:
+                    out.append(_problem(ledger, link.loc,
+                                        f"the link from '{r.id}' to '{link.responds_to}' cites unknown source '{s}'", r.id))
+        if cited and not r.sources:
+            for i, answered in enumerate(r.responds_to):
+                if r.basis(answered) == "stated" and not any(k.sources for k in r.links if k.responds_to == answered):
+                    out.append(_problem(ledger, r.where(f"responds_to[{i}]"),
+                                        f"the stated link from '{r.id}' to '{answered}' cites no source "
+                                        "(cite one, or write it with basis: inferred and a note)", r.id, "warning"))
+    return out
+
+
 # The free-text fields: the only ones a control character can reach (ids, codes, dates
 # and kinds are refused by the loader unless they are letters, digits and hyphens).
 _MEASURE_TEXT = ("title", "quote", "notes")
@@ -300,6 +345,7 @@ CHECKS: tuple[Callable[[Ledger], list[Problem]], ...] = (
     check_disagreements,
     check_cited,
     check_control_characters,
+    check_provenance,
 )
 
 

@@ -481,9 +481,9 @@ class _Builder:
             # A lookup in C: an unknown value raises KeyError, an unhashable one TypeError,
             # and load_fast declines either (only a str can equal a member's value).
             return {e.value: e for e in ENUMS[t[5:]]}.__getitem__
-        elif t in ("codes", "ids", "strs"):
+        elif t in ("codes", "ids", "strs", "answers"):  # answers: ids only; a mapping item (a link's basis) declines
             good: set[str] = set()  # items already found valid
-            check = {"codes": CODE.match, "ids": ID.match, "strs": lambda v: True}[t]
+            check = {"codes": CODE.match, "ids": ID.match, "answers": ID.match, "strs": lambda v: True}[t]
             seen: dict[tuple, tuple] = {}  # equal lists are one tuple: the cache stores it once
 
             def conv(v):

@@ -20,7 +20,10 @@ import sys
 from dataclasses import dataclass
 
 from .model import (
+    ANSWER_FIELDS,
     ENUMS,
+    LINK_FIELDS,
+    Link,
     EVENT_FIELDS,
     FORMAT_VERSION,
     MEASURE_FIELDS,
@@ -432,7 +435,7 @@ class _Builder:
                 ok = False
                 continue
             locs[spec.name] = val.loc()
-            if spec.type == "reports" or (isinstance(val, Scalar) and val.is_null() and not spec.required):
+            if spec.type in ("reports", "answers") or (isinstance(val, Scalar) and val.is_null() and not spec.required):
                 continue  # reports are read by the measure itself
             try:
                 values[spec.name] = self.value(spec, val, locs, ref)
@@ -460,6 +463,15 @@ class _Builder:
                 if reports is None:
                     ok, reports = False, []
         values.pop("reports", None)
+        raw = _find(node, "responds_to") if "responds_to" in locs else None
+        if raw is not None and not (isinstance(raw, Scalar) and raw.is_null()):
+            answered = self.answers(raw, values.get("id", ""), locs, what, ref)
+            if answered is None:
+                ok = False
+            else:
+                values["responds_to"], links = answered
+                if links:
+                    values["links"] = links
         w = values.get("weight")
         if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
             self.err(locs["weight"], f"weight {w} is out of range {WEIGHT_RANGE[0]}..{WEIGHT_RANGE[1]}", ref)
@@ -467,6 +479,34 @@ class _Builder:
         if not ok:
             return None
         return Measure(**values, reports=tuple(reports), loc=node.loc(), locs=locs)
+
+    def answers(self, node: Node, measure: str, locs: dict, what: str, ref: str | None):
+        """`responds_to`: ids (stated links), or mappings giving a link's basis ->
+        (ids, links written with their basis), or None after an error."""
+        if isinstance(node, Map):
+            self.err(node, "'responds_to' must be a value or a list, not a mapping", ref)
+            return None
+        ids, links, ok = [], [], True
+        for i, item in enumerate(node.items if isinstance(node, Seq) else [node]):
+            if isinstance(item, Map):
+                values, item_locs, item_ok = self.fields(item, ANSWER_FIELDS, f"item {i + 1} of 'responds_to' of {what}", ref)
+                if not item_ok:
+                    ok = False
+                    continue
+                ids.append(values["id"])
+                links.append(_link(measure, values["id"], values, item.loc()))
+                locs[f"responds_to[{i}]"] = item_locs["id"]
+                continue
+            try:
+                v = self.scalar(item, f"item {i + 1} of 'responds_to'")
+                if not ID.match(v):
+                    raise Invalid(f"'{v}' in 'responds_to' is not an id (lowercase letters, digits, hyphens)", item)
+            except Invalid as e:
+                self.err(e.node or item, str(e), ref)
+                return None  # as for any list of ids: the first bad item is the one reported
+            ids.append(v)
+            locs[f"responds_to[{i}]"] = item.loc()
+        return (tuple(ids), tuple(links)) if ok else None
 
     def reports(self, node: Node, what: str, ref: str | None) -> list[Report] | None:
         if not isinstance(node, Seq):
@@ -492,6 +532,42 @@ class _Builder:
             return None
         values, _locs, ok = self.fields(node, SOURCE_FIELDS, f"source '{key.value}'", key.value)
         return Source(id=key.value, **values, loc=key.loc()) if ok else None
+
+
+def _link(measure: str, answered: str, values: dict, loc: Location) -> Link:
+    basis = values.get("basis")
+    return Link(measure, answered, basis.value if basis is not None else "stated", values.get("sources", ()),
+                values.get("quote"), values.get("note"), loc)
+
+
+def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -> tuple:
+    """The top-level `links:` -> the measures, each with the links from it added to its
+    `responds_to` and `links`. A link names its measures by id, so it can stand in a
+    file apart from them."""
+    if node is None or (isinstance(node, Scalar) and node.is_null()):
+        return measures
+    if not isinstance(node, Seq):
+        b.err(node, f"'links' must be a list (each link starting with '- '), not {_describe(node)}")
+        return measures
+    at = {m.id: i for i, m in enumerate(measures)}
+    out = list(measures)
+    for n, item in enumerate(node.items):
+        values, locs, ok = b.fields(item, LINK_FIELDS, f"link {n + 1}")
+        if not ok:
+            continue
+        i = at.get(values["from"])
+        if i is None:
+            if values["from"] not in unloaded:
+                b.err(locs["from"], f"link {n + 1} is from '{values['from']}', which is not a measure in this file")
+            continue
+        m = out[i]
+        locs_ = dict(m.locs)
+        answers = m.responds_to
+        if values["to"] not in answers:
+            locs_[f"responds_to[{len(answers)}]"] = locs["to"]
+            answers = (*answers, values["to"])
+        out[i] = m._replace(responds_to=answers, links=(*m.links, _link(m.id, values["to"], values, item.loc())), locs=locs_)
+    return tuple(out)
 
 
 def _find(node: Map, key: str) -> Node | None:
@@ -588,6 +664,7 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
     unloaded: set[str] = set()
     measures = records("measures", b.measure)
     events = records("events", b.event)
+    measures = _add_links(b, top.get("links"), measures, unloaded)
     locs = {k: v.loc() for k, v in top.items()}
     return Ledger(path=name, title=title, countries=countries, sources=sources,
                   measures=measures, events=events, locs=locs, unloaded=frozenset(unloaded))

@@ -256,6 +256,37 @@ class Report(NamedTuple):
 
 REPORTED_FIELDS = ("date", "effective", "expires", "not_before", "status")
 
+# Where a link or a value comes from. "stated": a source says it (cite it, quote it);
+# "inferred": our reading of the sources (say why, in a note).
+Basis = Literal["stated", "inferred"]
+BASES: tuple[str, ...] = ("stated", "inferred")
+
+
+@_entry
+class Link(NamedTuple):
+    """That one measure answers another, with the basis for saying so.
+
+    A plain id under `responds_to` is a stated link carried by the measure's own sources
+    and needs no record; a `Link` is kept for every link written with its basis: a
+    mapping item of `responds_to` or an item of the top-level `links:`.
+
+    Fields:
+      measure: id of the measure that answers.
+      responds_to: id of the measure it answers.
+      basis: "stated" (a source says so) or "inferred" (our reading).
+      sources: ids of the sources that state it (default: the measure's own).
+      quote: the sentence that states it.
+      note: why we infer it, or any caveat.
+    """
+
+    measure: str
+    responds_to: str
+    basis: Basis = "stated"
+    sources: tuple[str, ...] = ()
+    quote: str | None = None
+    note: str | None = None
+    loc: Location = NOWHERE
+
 
 @_entry
 class Measure(NamedTuple):
@@ -279,6 +310,10 @@ class Measure(NamedTuple):
       quote: the sentence of the source the entry rests on.
       notes: anything else, including which links are inferred.
       reports: disagreeing versions from other sources.
+      inferred: names of the fields whose value is our inference, not a source's
+        statement (`notes` says why).
+      links: the links of `responds_to` written with their basis (see `Link`); an id
+        without one here is a stated link.
       loc: where the entry starts in the file.
       locs: where each field's value starts (key: field name, or `field[i]` for list items).
     """
@@ -300,8 +335,17 @@ class Measure(NamedTuple):
     quote: str | None = None
     notes: str | None = None
     reports: tuple[Report, ...] = ()
+    inferred: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
     loc: Location = NOWHERE
     locs: Mapping[str, Location] = NO_LOCS
+
+    def basis(self, answered: str) -> Basis:
+        """Whether this measure's link to `answered` is stated or inferred."""
+        for link in self.links:
+            if link.responds_to == answered:
+                return link.basis
+        return "stated"
 
     @property
     def escalation(self) -> int:
@@ -327,7 +371,7 @@ class Event(NamedTuple):
       countries: codes of the countries taking part.
       place: where, in the sources' words.
       agenda: issues named for it.
-      sources, tags, quote, notes, loc, locs: as for `Measure`.
+      sources, tags, quote, notes, inferred, loc, locs: as for `Measure`.
     """
 
     id: str
@@ -343,6 +387,7 @@ class Event(NamedTuple):
     tags: tuple[str, ...] = ()
     quote: str | None = None
     notes: str | None = None
+    inferred: tuple[str, ...] = ()
     loc: Location = NOWHERE
     locs: Mapping[str, Location] = NO_LOCS
 
@@ -410,13 +455,28 @@ MEASURE_FIELDS: tuple[Spec, ...] = (
     Spec("effective", "moment", False, "When it takes effect: a date, or a date-time with a UTC offset."),
     Spec("expires", "moment", False, "When it ends unless renewed: a date, or a date-time with a UTC offset."),
     Spec("not_before", "moment", False, "The earliest moment it may take effect."),
-    Spec("responds_to", "ids", False, "Ids of the measures this one answers."),
+    Spec("responds_to", "answers", False, "Ids of the measures this one answers (stated links), or items {id, basis, sources, quote, note}."),
     Spec("sources", "ids", False, "Ids of the sources reporting it."),
     Spec("weight", "int", False, "Escalation weight -5..5; default by kind."),
     Spec("tags", "strs", False, "Free labels."),
     Spec("quote", "text", False, "The sentence of the source the entry rests on."),
     Spec("notes", "text", False, "Anything else; say here when a link is inferred."),
     Spec("reports", "reports", False, "Other sources' disagreeing versions of date, effective, expires, not_before or status."),
+    Spec("inferred", "strs", False, "Names of the fields whose value is our inference, not a source's statement; say why in notes."),
+)
+
+# An item of `responds_to` written as a mapping, and an item of the top-level `links:`.
+ANSWER_FIELDS: tuple[Spec, ...] = (
+    Spec("id", "id", True, "Id of the measure answered."),
+    Spec("basis", "enum:Basis", False, "stated (a source says so; default) or inferred (our reading)."),
+    Spec("sources", "ids", False, "Ids of the sources that state the link (default: the measure's)."),
+    Spec("quote", "text", False, "The sentence that states it."),
+    Spec("note", "text", False, "Why we infer it, or any caveat."),
+)
+LINK_FIELDS: tuple[Spec, ...] = (
+    Spec("from", "id", True, "Id of the measure that answers."),
+    Spec("to", "id", True, "Id of the measure answered."),
+    *ANSWER_FIELDS[1:],
 )
 
 REPORT_FIELDS: tuple[Spec, ...] = (
@@ -443,6 +503,7 @@ EVENT_FIELDS: tuple[Spec, ...] = (
     Spec("tags", "strs", False, "Free labels."),
     Spec("quote", "text", False, "The sentence of the source the entry rests on."),
     Spec("notes", "text", False, "Anything else."),
+    Spec("inferred", "strs", False, "Names of the fields whose value is our inference; say why in notes."),
 )
 
 SOURCE_FIELDS: tuple[Spec, ...] = (
@@ -461,9 +522,18 @@ TOP_FIELDS: tuple[Spec, ...] = (
     Spec("sources", "sources", False, "Source id -> source."),
     Spec("measures", "measures", True, "The measures, in any order."),
     Spec("events", "events", False, "Summits, calls, talks and other dated events."),
+    Spec("links", "links", False, "Links between measures asserted apart from them: from, to, basis, sources, quote, note."),
 )
 
+class BasisName(StrEnum):
+    """The values of `basis` (see `Basis`)."""
+
+    STATED = "stated"
+    INFERRED = "inferred"
+
+
 ENUMS: dict[str, type[StrEnum]] = {
+    "Basis": BasisName,
     "Kind": Kind,
     "Status": Status,
     "EventKind": EventKind,
