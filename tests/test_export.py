@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.cli import app
-from ledger.export.tabular import COLUMNS
+from ledger.export.tabular import COLUMNS, PROVENANCE_KEYS
 
 runner = CliRunner()
 
@@ -125,7 +125,7 @@ def test_jsonl_is_one_measure_per_line(hostile):
     lines = export("jsonl", hostile).stdout.splitlines()
     objs = [json.loads(line) for line in lines]
     assert [o["id"] for o in objs] == ["graph", "end", "talks-1"]
-    assert all(set(o) == {"type", *COLUMNS} for o in objs)
+    assert all(set(o) == {"type", *COLUMNS, *PROVENANCE_KEYS} for o in objs)
     assert objs[1]["target"] == ["US", "EU"] and objs[0]["responds_to"] == ["end"]
     assert objs[0]["expires"] == "2025-12-01T12:00:00+00:00"
 

@@ -15,17 +15,21 @@ from ledger.cli import app
 
 runner = CliRunner()
 
-MEASURE_ITEM = {"id", "type", "date", "actor", "target", "kind", "title", "status", "responds_to"}
-EVENT_ITEM = {"id", "type", "date", "end", "countries", "kind", "title", "status"}
+MEASURE_ITEM = {"id", "type", "date", "actor", "target", "kind", "title", "status", "responds_to", "links", "inferred",
+               "disputed"}
+EVENT_ITEM = {"id", "type", "date", "end", "countries", "kind", "title", "status", "inferred"}
+LINK = {"to", "basis"}
+SHOW_LINK = {"to", "basis", "sources", "quote", "note"}
 DEADLINE = {"date", "days_left", "hours_left", "countdown", "what", "title", "ref", "countries", "disputed",
             "disputed_by"}
-CHAIN_NODE = {"id", "date", "actor", "target", "kind", "title", "weight", "lag_days", "repeated", "responses"}
+CHAIN_NODE = {"id", "date", "actor", "target", "kind", "title", "weight", "lag_days", "repeated", "basis", "inferred",
+              "responses"}
 CHAIN_STATS = {"steps", "depth", "moves", "weight"}
 SUMMARY = {"country", "imposed", "received", "in_force", "events", "kinds", "weight", "latest", "next_deadline"}
 SUMMARY_LATEST = {"id", "date", "title"}
 SHOW_COMMON = {"type", "id", "date", "title", "kind", "status", "tags", "quote", "notes", "sources", "responds_to",
-               "responded_by", "deadlines", "disagreements"}
-SHOW_MEASURE = SHOW_COMMON | {"actor", "target", "effective", "expires", "not_before", "weight", "reports"}
+               "responded_by", "deadlines", "disagreements", "inferred"}
+SHOW_MEASURE = SHOW_COMMON | {"actor", "target", "effective", "expires", "not_before", "weight", "reports", "links"}
 SHOW_EVENT = SHOW_COMMON | {"end", "countries", "place", "agenda"}
 SOURCE = {"id", "title", "publisher", "published", "url", "author"}
 REPORT = {"source", "quote", "date", "effective", "expires", "not_before", "status"}
@@ -45,6 +49,8 @@ def test_timeline_items():
         assert set(i) == (MEASURE_ITEM if i["type"] == "measure" else EVENT_ITEM), i["id"]
         if i["type"] == "measure":
             assert isinstance(i["actor"], list) and isinstance(i["target"], list)
+            assert [link["to"] for link in i["links"]] == i["responds_to"]
+            assert all(set(link) == LINK and link["basis"] in ("stated", "inferred") for link in i["links"])
     assert {i["date"] for i in items} >= {"2025", "2025-06", "2025-10", "2025-10-09"}
 
 
@@ -69,7 +75,9 @@ def test_chain_nodes():
         while stack:
             node = stack.pop()
             assert set(node) == CHAIN_NODE
+            assert node["basis"] in ("stated", "inferred")
             stack.extend(node["responses"])
+        assert tree["basis"] is None
 
 
 def test_summary_items():
@@ -93,3 +101,5 @@ def test_show_measure_and_event():
     surcharge = data("show", "us-100pct-tariff-surcharge")
     assert surcharge["responds_to"] == ["cn-rare-earth-alloy-export-controls"]
     assert surcharge["responded_by"] == ["cn-us-soybean-import-suspension"]
+    assert all(set(link) == SHOW_LINK for link in surcharge["links"])
+    assert [link["to"] for link in surcharge["links"]] == surcharge["responds_to"]

@@ -347,6 +347,11 @@ class Measure(NamedTuple):
                 return link.basis
         return "stated"
 
+    def disputed(self) -> tuple[str, ...]:
+        """The fields on which another source (a report) gives another value."""
+        return tuple(f for f in REPORTED_FIELDS
+                     if any(getattr(r, f) is not None and getattr(r, f) != getattr(self, f) for r in self.reports))
+
     @property
     def escalation(self) -> int:
         """The weight this measure adds to a chain or a country's tally."""

@@ -253,9 +253,36 @@ def _align(rows: list[tuple[str, ...]]) -> str:
 # --- timeline --------------------------------------------------------------------------
 
 
+def links_json(m: Measure) -> list[dict]:
+    """Every link of a measure, each with its basis: [{to, basis}]."""
+    if not m.links:  # the usual measure: every link stated
+        return [{"to": i, "basis": "stated"} for i in m.responds_to]
+    return [{"to": i, "basis": m.basis(i)} for i in m.responds_to]
+
+
+def answers_text(m: Measure) -> str:
+    """The ids a measure answers, each inferred link marked `(inferred)`."""
+    if not m.links:
+        return ", ".join(m.responds_to)
+    return ", ".join(f"{i} (inferred)" if m.basis(i) == "inferred" else i for i in m.responds_to)
+
+
+def provenance_notes(r: Measure | Event) -> list[str]:
+    """Words for what is our inference and what sources dispute, for a record's lines."""
+    notes = []
+    if r.inferred:
+        notes.append("inferred: " + ", ".join(r.inferred))
+    if isinstance(r, Measure) and r.reports:
+        disputed = r.disputed()
+        if disputed:
+            notes.append("disputed: " + ", ".join(disputed))
+    return notes
+
+
 def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
-    """Items: measures {id, type, date, actor, target, kind, title, status, responds_to};
-    events {id, type, date, end, countries, kind, title, status}."""
+    """Items: measures {id, type, date, actor, target, kind, title, status, responds_to,
+    links [{to, basis}], inferred, disputed}; events {id, type, date, end, countries, kind,
+    title, status, inferred}."""
     out = []
     append = out.append
     dates = _DateTexts()
@@ -265,12 +292,13 @@ def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
                 "id": r.id, "type": "measure", "date": dates[r.date], "actor": list(r.actor),
                 "target": list(r.target), "kind": r.kind._value_, "title": r.title,
                 "status": r.status._value_, "responds_to": list(r.responds_to),
+                "links": links_json(r), "inferred": list(r.inferred), "disputed": list(r.disputed()),
             })
         else:
             append({
                 "id": r.id, "type": "event", "date": dates[r.date], "end": iso(r.end),
                 "countries": list(r.countries), "kind": r.kind._value_, "title": r.title,
-                "status": r.status._value_,
+                "status": r.status._value_, "inferred": list(r.inferred),
             })
     return out
 
@@ -291,10 +319,12 @@ def _timeline_parts(r: Measure | Event):
     if isinstance(r, Measure):
         kind = Text(r.kind.value, style="green" if r.kind in DEESCALATING else "")
         if r.responds_to:
-            title.append("\n↳ answers " + ", ".join(r.responds_to), style="dim")
+            title.append("\n↳ answers " + answers_text(r), style="dim")
     else:
         kind = Text(r.kind.value, style="cyan italic")
         title.stylize("italic")
+    for note in provenance_notes(r):
+        title.append("\n" + note, style="yellow" if note.startswith("disputed") else "dim")
     return str(r.date), record_who(r), kind, Text(r.status.value, style="dim"), title
 
 
@@ -308,7 +338,7 @@ def _timeline_layout(records: list[Measure | Event], width: int):
     who_w = max([3, *(_cells(w) for _, w, *_ in rows)])
     kind_w = max([len("Kind · status"), *(max(len(k), len(s)) for _, _, k, s, _ in rows)])
     text_w = width - (date_w + who_w + kind_w + 3 * GAP)
-    if _fits(text_w, (f"{r.id} {', '.join(getattr(r, 'responds_to', ()))}" for r in records)):
+    if _fits(text_w, (f"{r.id} {answers_text(r) if isinstance(r, Measure) else ''}" for r in records)):
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("Date", no_wrap=True)
         table.add_column("Who", no_wrap=True)
@@ -332,10 +362,12 @@ def timeline_lines(records: list[Measure | Event]) -> str:
     for r, title in zip(records, titles):
         if isinstance(r, Measure):
             answers = r.responds_to
+            title = f"{title}  (answers {answers_text(r)})" if answers else title
             rows.append((dates[r.date], whos[r.actor, r.target], r.kind._value_, r.status._value_,
-                         f"{title}  (answers {', '.join(answers)})" if answers else title))
+                         title + "".join(f"  [{n}]" for n in provenance_notes(r)) if r.inferred or r.reports else title))
         else:
-            rows.append((dates[r.date], ", ".join(r.countries), r.kind._value_, r.status._value_, title))
+            rows.append((dates[r.date], ", ".join(r.countries), r.kind._value_, r.status._value_,
+                         title + "".join(f"  [{n}]" for n in provenance_notes(r)) if r.inferred else title))
     return _align([("DATE", "WHO", "KIND", "STATUS", "TITLE"), *rows])
 
 
@@ -465,13 +497,16 @@ def _tree_json(root: ChainNode, dates: _DateTexts | None = None, cut: list | Non
     and is added to `cut` (a list) to be continued in a tree of its own."""
     dates = _DateTexts() if dates is None else dates
 
-    def node_json(node: ChainNode) -> dict:
+    def node_json(node: ChainNode, parent: str | None = None) -> dict:
         m, lag, _, repeated = node
         own = m.weight
         return {"id": m.id, "date": dates[m.date], "actor": list(m.actor), "target": list(m.target),
                 "kind": m.kind._value_, "title": m.title,
                 "weight": own if own is not None else DEFAULT_WEIGHT[m.kind],  # m.escalation
-                "lag_days": lag, "repeated": repeated, "responses": []}
+                "lag_days": lag, "repeated": repeated,
+                # the link to the measure above: stated or inferred (a root answers nothing here)
+                "basis": None if parent is None else "stated" if not m.links else m.basis(parent),
+                "inferred": list(m.inferred), "responses": []}
 
     # Iterative: json.dumps copes with the nesting, but building it must not recurse.
     top = node_json(root)
@@ -480,7 +515,7 @@ def _tree_json(root: ChainNode, dates: _DateTexts | None = None, cut: list | Non
         node, out, level = stack.pop()
         children = out["responses"]
         for child in node.responses:
-            c = node_json(child)
+            c = node_json(child, node.measure.id)
             children.append(c)
             if child.responses:
                 if level + 1 < JSON_LEVELS or cut is None:
@@ -497,7 +532,8 @@ def stats_json(stats: ChainStats) -> dict:
 
 def chains_json(chains: Iterable[tuple[ChainNode, ChainStats]]) -> list[dict]:
     """A list of trees. Every node {id, date, actor, target, kind, title, weight, lag_days,
-    repeated, responses}; each root also carries `stats` {steps, depth, moves, weight}.
+    repeated, basis (of its link to the node above: stated or inferred; null for a root),
+    inferred (fields), responses}; each root also carries `stats` {steps, depth, moves, weight}.
 
     A chain more than JSON_LEVELS answers deep is cut there: the node at the cut has
     `continued: true` and empty `responses`, and right after its chain's tree comes a tree
@@ -535,9 +571,11 @@ def _lag_words(lag_days: int | None) -> str:
     return f"{plural(lag_days, 'day')} later" if lag_days >= 0 else f"{plural(-lag_days, 'day')} earlier"
 
 
-def _node_label(node: ChainNode, is_root: bool, focus: str | None, answers: str | None = None):
+def _node_label(node: ChainNode, is_root: bool, focus: str | None, answers: str | None = None,
+                parent: str | None = None):
     """A node's two lines: date, who and title; then its id, the lag and notes. `answers`:
-    the id of the measure it answers, when that is not the line above it (a flat list)."""
+    the id of the measure it answers, when that is not the line above it (a flat list);
+    `parent`: the id of the measure it answers here (its link may be inferred)."""
     from rich.text import Text
 
     m = node.measure
@@ -552,6 +590,9 @@ def _node_label(node: ChainNode, is_root: bool, focus: str | None, answers: str 
     notes = _node_notes(node, is_root)
     if answers is not None:
         notes.insert(1, f"answers {answers}")
+    if parent is not None and m.links and m.basis(parent) == "inferred":
+        notes.insert(1, "inferred link")
+    notes += provenance_notes(m)
     label.append("\n" + " · ".join(notes), style="dim")
     return label
 
@@ -601,7 +642,7 @@ def _flat_answers(top: ChainNode, focus: str | None):
     stack = [(child, top.measure.id) for child in reversed(top.responses)]
     while stack:
         node, parent = stack.pop()
-        grid.add_row("↳", _node_label(node, False, focus, None if parent == above else parent))
+        grid.add_row("↳", _node_label(node, False, focus, None if parent == above else parent, parent))
         above = node.measure.id
         stack.extend((child, node.measure.id) for child in reversed(node.responses))
     return grid
@@ -615,15 +656,15 @@ def _chains_layout(chains: list[tuple[ChainNode, ChainStats]], focus: str | None
     parts = []
     for i, (root, stats) in enumerate(chains, 1):
         tree = Tree(Text(f"Chain {i}: {chain_heading(stats)}", style="bold"), guide_style="dim")
-        stack = [(root, tree, 0)]
+        stack = [(root, tree, 0, None)]
         while stack:
-            node, parent, level = stack.pop()
-            label = _node_label(node, level == 0, focus)
+            node, parent, level, above = stack.pop()
+            label = _node_label(node, level == 0, focus, parent=above)
             if level == levels and node.responses:
                 label = Group(label, _flat_answers(node, focus))
             branch = parent.add(label)
             if level < levels:
-                stack.extend((child, branch, level + 1) for child in reversed(node.responses))
+                stack.extend((child, branch, level + 1, node.measure.id) for child in reversed(node.responses))
         if i > 1:
             parts.append(Text(""))
         parts.append(tree)
@@ -655,6 +696,20 @@ def _indent_text(depth: int) -> str:
     return "  " * (INDENT_LEVELS + 1) + f"{depth}> "
 
 
+def _provenance_tails(rows: ChainRows, tails: list[str]) -> None:
+    """Mark, in each node's brackets, an inferred link to the node above and the node's
+    inferred or disputed values. Only for chains that have any (a walk in Python)."""
+    above: list[str] = []  # the id at each depth on the way down
+    for at, (m, depth) in enumerate(zip(rows.measures, rows.depths)):
+        del above[depth:]
+        notes = provenance_notes(m)
+        if depth and m.links and m.basis(above[depth - 1]) == "inferred":
+            notes.insert(0, "inferred link")
+        if notes:
+            tails[at] = "; " + "; ".join(notes) + (tails[at] if tails[at] != ")" else ")")
+        above.append(m.id)
+
+
 def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
     """Each chain's heading, then a line a node, indented by depth (past INDENT_LEVELS, the
     level is written instead): date, who, title, and in brackets the id, the lag (not for
@@ -669,6 +724,9 @@ def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
     if focus is not None:
         for at in compress(range(len(tails)), map(focus.__eq__, map(_ID, measures))):
             tails[at] += "  <"
+    if any(map(attrgetter("links"), measures)) or any(map(attrgetter("inferred"), measures)) \
+            or any(map(attrgetter("reports"), measures)):
+        _provenance_tails(rows, tails)
     indents = [_indent_text(depth) for depth in range(max(rows.depths, default=0) + 1)]
     lines = list(map("".join, zip(
         map(indents.__getitem__, rows.depths), map(_DateTexts().__getitem__, map(_DATE, measures)), repeat("  "),
@@ -794,7 +852,8 @@ def _value_json(value):
 
 def show_json(view: RecordView) -> dict:
     """The record's fields, plus type, sources (objects), responds_to, responded_by,
-    reports, disagreements and deadlines. Measures also give `weight` as used
+    reports, disagreements, deadlines, inferred (fields) and, for a measure, links
+    [{to, basis, sources, quote, note}]. Measures also give `weight` as used
     (the default for their kind when the file gives none)."""
     r = view.record
     if isinstance(r, Measure):
@@ -820,6 +879,14 @@ def show_json(view: RecordView) -> dict:
         for i, s in view.sources
     ]
     out["responds_to"] = [x if isinstance(x, str) else x.id for x in view.responds_to]
+    out["inferred"] = list(r.inferred)
+    if isinstance(r, Measure):  # every link with its basis; a plain id is stated by the measure's sources
+        written = {k.responds_to: k for k in r.links}
+        out["links"] = [
+            {"to": i, "basis": k.basis, "sources": list(k.sources) or list(r.sources), "quote": k.quote, "note": k.note}
+            if (k := written.get(i)) is not None else
+            {"to": i, "basis": "stated", "sources": list(r.sources), "quote": None, "note": None}
+            for i in r.responds_to]
     out["responded_by"] = [m.id for m in view.responded_by]
     out["deadlines"] = deadlines_json(view.deadlines)
     out["disagreements"] = [

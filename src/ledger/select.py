@@ -121,3 +121,24 @@ def select(ledger: Ledger, selection: Selection) -> Ledger:
         measures=tuple(m for m in ledger.measures if keeps_measure(m, selection)),
         events=tuple(e for e in ledger.events if keeps_event(e, selection, ledger.sources)),
     )
+
+
+# Fields a summary counts by: a measure whose value of one of these is our inference is
+# left out of `stated_only(..., values=True)`.
+COUNTED_FIELDS = frozenset({"actor", "target", "kind", "status"})
+
+
+def stated_only(ledger: Ledger, values: bool = False) -> Ledger:
+    """The ledger as its sources state it (`--stated`): every inferred link dropped (a
+    measure keeps the ids it answers by a stated link); with `values`, also the measures
+    whose actor, target, kind or status is our inference. Provenance is data: a view
+    restricted this way counts only what a source says."""
+    measures = []
+    for m in ledger.measures:
+        if values and not COUNTED_FIELDS.isdisjoint(m.inferred):
+            continue
+        if any(link.basis == "inferred" for link in m.links):
+            kept = tuple(i for i in m.responds_to if m.basis(i) == "stated")
+            m = m._replace(responds_to=kept, links=tuple(k for k in m.links if k.basis == "stated"))
+        measures.append(m)
+    return dataclasses.replace(ledger, measures=tuple(measures))

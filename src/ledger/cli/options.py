@@ -145,3 +145,7 @@ def _country_hint(given: str, declared) -> str:
     if not found or len(found) > 3:
         return ""
     return " (did you mean " + " or ".join(f"{c}, {names[c]}" for c in sorted(found)) + "?)"
+
+StatedOpt = Annotated[
+    bool, typer.Option("--stated", help="Count only what a source states: leave out inferred links "
+                                         "(and, in summary, measures whose actor, target, kind or status is inferred).")]

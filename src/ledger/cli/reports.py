@@ -18,7 +18,7 @@ import typer
 
 from ..read import no_collections  # every report loads a ledger: no start-up cost
 from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error, write_stdout
-from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, UntilOpt, resolve_countries, selection_from
+from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, StatedOpt, UntilOpt, resolve_countries, selection_from
 from .complete import complete_ids, complete_measure_ids
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Id of a measure or event, as `ledger timeline` shows them (TAB completes them).",
@@ -206,6 +206,7 @@ def chains(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Also list single measures that answer nothing and were not answered.")] = False,
+    stated: StatedOpt = False,
 ) -> None:
     """Who answered whom: escalation chains.
 
@@ -213,8 +214,10 @@ def chains(
     down the chain. Its header gives its steps (measures), depth (answers in its
     longest line), moves per country and summed escalation weight; each node its
     date, actor → target, title, id and the lag in days after the measure it
-    answers ('lag unknown' when a date is known only to the month). Answers
-    deeper than the terminal has room to indent are listed flat, marked ↳.
+    answers ('lag unknown' when a date is known only to the month), and
+    'inferred link' when that a measure answered the one above is our reading, not
+    a source's statement (--stated leaves such links out). Answers deeper than the
+    terminal has room to indent are listed flat, marked ↳.
 
     \b
     Examples:
@@ -227,13 +230,17 @@ def chains(
     2 a usage error.
     """
     from .. import render
-    from ..chains import chain_stats, chain_trees, chains_through, is_chain, rows_of
+    from ..chains import chain_rows, chain_stats, chain_trees, chains_through, is_chain, rows_of
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
+    if stated:
+        from ..select import stated_only
+
+        seen = stated_only(seen)
     pairs = rows = None
     if measure_id is not None:
         from ..show import find
@@ -248,7 +255,7 @@ def chains(
             err(f"ledger: '{measure_id}' answers nothing and nothing answered it in this view of the ledger")
         pairs = [(r, chain_stats(r)) for r in roots]
     else:
-        rows = _chain_rows(ledger, seen, singles=all_)
+        rows = _chain_rows(ledger, seen, singles=all_) if not stated else chain_rows(seen, all_)
         if json_:
             pairs = chain_trees(rows)
     keep(pairs, rows)
@@ -330,7 +337,7 @@ def _rows_from_kept(kept, measures):
 @no_collections()
 def summary(
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
-    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None, stated: StatedOpt = False,
 ) -> None:
     """How each country stands.
 
@@ -355,7 +362,12 @@ def summary(
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
-    rows = summarize(select(ledger, selection), selection.as_of, selection.countries)
+    seen = select(ledger, selection)
+    if stated:
+        from ..select import stated_only
+
+        seen = stated_only(seen, values=True)
+    rows = summarize(seen, selection.as_of, selection.countries)
     if json_:
         emit_json(render.summary_json(rows))
     else:

@@ -68,6 +68,7 @@ class Graph:
     nodes: tuple[GraphNode, ...]
     edges: tuple[tuple[str, str], ...]
     legend: tuple[tuple[str, str, str], ...]
+    inferred: frozenset[tuple[str, str]] = frozenset()  # the edges that are our reading: drawn dashed
 
 
 def actor_key(measure: Measure) -> str:
@@ -101,7 +102,9 @@ def build_graph(ledger: Ledger) -> Graph:
         (keys[ref], keys[m.id]) for m in measures for ref in m.responds_to if ref in keys
     )
     legend = tuple((a, *colours[a]) for a in actors)
-    return Graph(ledger.title or "Escalation chains", tuple(nodes), edges, legend)
+    inferred = frozenset((keys[ref], keys[m.id]) for m in measures if m.links
+                         for ref in m.responds_to if ref in keys and m.basis(ref) == "inferred")
+    return Graph(ledger.title or "Escalation chains", tuple(nodes), edges, legend, inferred)
 
 
 # --- DOT --------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def to_dot(ledger: Ledger) -> str:
             f"style={style}, tooltip={dot_string(n.measure.id)}];"
         )
     for a, b in g.edges:
-        out.append(f"  {a} -> {b};")
+        out.append(f"  {a} -> {b} [style=dashed];" if (a, b) in g.inferred else f"  {a} -> {b};")
     if g.legend:
         out.append('  subgraph cluster_legend {')
         out.append('    label="Actors"; fontsize=11; style="dashed"; color="#999999"; margin=8;')
@@ -166,6 +169,13 @@ def to_dot(ledger: Ledger) -> str:
         keys.append("legend_calming")
         out.append('    legend_calming [label="de-escalating\\n(truce, talks, agreement)", style="rounded,dashed", color="#555555"];')
         out.append("    {rank=same; " + "; ".join(keys) + ";}")
+        if g.inferred:
+            out.append('    legend_stated [label="stated: a source says it answered", shape=plaintext, style=""];')
+            out.append('    legend_inferred [label="inferred: our reading (dashed)", shape=plaintext, style=""];')
+            out.append('    legend_stated_to [label="", shape=point, style=""];')
+            out.append('    legend_inferred_to [label="", shape=point, style=""];')
+            out.append("    legend_stated -> legend_stated_to;")
+            out.append("    legend_inferred -> legend_inferred_to [style=dashed];")
         out.append("  }")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -209,7 +219,12 @@ def to_mermaid(ledger: Ledger) -> str:
         opening, closing = ('(["', '"])') if n.calming else ('["', '"]')
         out.append(f"  {n.key}{opening}{label}{closing}")
     for a, b in g.edges:
-        out.append(f"  {a} --> {b}")
+        out.append(f"  {a} -.-> {b}" if (a, b) in g.inferred else f"  {a} --> {b}")
+    if g.inferred:  # Mermaid has no legend: a small one of its own
+        out.append('  subgraph legend ["Links"]')
+        out.append('    legend_a["A"] -->|"stated: a source says B answered A"| legend_b["B"]')
+        out.append('    legend_c["A"] -.->|"inferred: our reading"| legend_d["B"]')
+        out.append("  end")
     for n in g.nodes:
         dash = ",stroke-dasharray:5 4" if n.calming else ""
         out.append(f"  style {n.key} fill:{n.fill},stroke:{n.stroke},color:#111111{dash}")

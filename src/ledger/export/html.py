@@ -57,6 +57,7 @@ tr.passed td { color: var(--muted); }
 .tag { display: inline-block; font-size: .8rem; padding: 0 .4rem; border-radius: .6rem;
   background: var(--soft); border: 1px solid var(--rule); white-space: nowrap; }
 .tag.disputed { border-color: var(--warn); color: var(--warn); }
+.tag.inferred { border-style: dashed; color: var(--muted); }
 .tag.calming { border-color: var(--down); color: var(--down); }
 .tag.event { border-color: #6a4c93; color: #6a4c93; }
 .graph { overflow-x: auto; border: 1px solid var(--rule); border-radius: .4rem; padding: .5rem; background: #fff; }
@@ -194,7 +195,19 @@ def _bars(ledger: Ledger) -> str:
     return f'<p class="muted">{_e(note)}</p>' + "".join(out)
 
 
-def _chain_item(node, is_root: bool) -> str:
+def _provenance_tags(r, parent: str | None = None) -> str:
+    """Tags for an inferred link to `parent`, inferred fields and disputed fields."""
+    tags = []
+    if parent is not None and isinstance(r, Measure) and r.links and r.basis(parent) == "inferred":
+        tags.append('<span class="tag inferred">inferred link: our reading, not a source\'s</span>')
+    if r.inferred:
+        tags.append(f'<span class="tag inferred">inferred: {_e(", ".join(r.inferred))}</span>')
+    if isinstance(r, Measure) and r.reports and r.disputed():
+        tags.append(f'<span class="tag disputed">disputed: {_e(", ".join(r.disputed()))}</span>')
+    return "".join(" " + t for t in tags)
+
+
+def _chain_item(node, is_root: bool, parent: str | None = None) -> str:
     m = node.measure
     lag = ""
     if not is_root:
@@ -202,7 +215,7 @@ def _chain_item(node, is_root: bool) -> str:
     calm = ' <span class="tag calming">de-escalating</span>' if m.kind in DEESCALATING else ""
     more = ' <span class="muted">(answers shown above)</span>' if node.repeated else ""
     return (f'<strong>{_e(m.date)}</strong> {_e(_who(m.actor, m.target))} · {_e(m.kind)}{calm}'
-            f'<br>{_e(m.title)} <span class="muted">({_e(m.id)}{_e(lag)})</span>{more}')
+            f'{_provenance_tags(m, parent)}<br>{_e(m.title)} <span class="muted">({_e(m.id)}{_e(lag)})</span>{more}')
 
 
 # Levels of answers drawn as nested lists; deeper answers go on in the list at that
@@ -214,22 +227,22 @@ NESTED_LEVELS = 16
 def _chain_list(root) -> str:
     # Iterative: a chain thousands of answers long must not exhaust the recursion limit.
     out: list[str] = ['<ul class="chain">']
-    stack: list = [("open", root, 0)]
+    stack: list = [("open", root, 0, None)]
     while stack:
-        op, node, level = stack.pop()
+        op, node, level, parent = stack.pop()
         if op == "close":
             out.append("</ul></li>" if node else "</li>")
             continue
         deep = f'<span class="muted">level {level} · </span>' if level > NESTED_LEVELS else ""
-        out.append("<li>" + deep + _chain_item(node, level == 0))
-        answers = [("open", child, level + 1) for child in reversed(node.responses)]
+        out.append("<li>" + deep + _chain_item(node, level == 0, parent))
+        answers = [("open", child, level + 1, node.measure.id) for child in reversed(node.responses)]
         if answers and level < NESTED_LEVELS:  # the answers inside this item, in a list of their own
             out.append("<ul>")
-            stack.append(("close", True, level))
+            stack.append(("close", True, level, None))
             stack += answers
         else:  # this item closes first; its answers follow it in the same list
             stack += answers
-            stack.append(("close", False, level))
+            stack.append(("close", False, level, None))
     out.append("</ul>")
     return "".join(out)
 
@@ -258,6 +271,13 @@ def _chains(ledger: Ledger, svg: str | None, graph_note: str | None) -> str:
     return "".join(out)
 
 
+def _answers(r) -> str:
+    if not isinstance(r, Measure) or not r.responds_to:
+        return ""
+    ids = [f"{_e(i)} (inferred)" if r.links and r.basis(i) == "inferred" else _e(i) for i in r.responds_to]
+    return f'<br><span class="muted">answers {", ".join(ids)}</span>'
+
+
 def _timeline(ledger: Ledger) -> str:
     records = timeline(ledger)
     if not records:
@@ -274,7 +294,8 @@ def _timeline(ledger: Ledger) -> str:
             kind = f'<span class="tag event">event</span> {_e(r.kind)}'
             when = f"{r.date} – {r.end}" if r.end and r.end != r.date else str(r.date)
         out.append(f'<tr><td class="when">{_e(when)}</td><td>{_e(who)}</td><td>{kind}</td>'
-                   f'<td>{_e(r.title)} <span class="muted">({_e(r.id)})</span></td><td>{_e(r.status)}</td></tr>')
+                   f'<td>{_e(r.title)} <span class="muted">({_e(r.id)})</span>{_answers(r)}{_provenance_tags(r)}</td>'
+                   f'<td>{_e(r.status)}</td></tr>')
     out.append("</tbody></table></div>")
     return "".join(out)
 

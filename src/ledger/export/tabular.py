@@ -65,6 +65,17 @@ def measure_record(m: Measure) -> dict:
     }
 
 
+# Keys JSON Lines add to COLUMNS (as timeline --json has them): each link with its basis,
+# the fields that are our inference, those another source disputes. The CSV keeps COLUMNS.
+PROVENANCE_KEYS = ("links", "inferred", "disputed")
+
+
+def provenance_record(m: Measure) -> dict:
+    from ..render import links_json
+
+    return {"links": links_json(m), "inferred": list(m.inferred), "disputed": list(m.disputed())}
+
+
 def _ordered(ledger: Ledger) -> list[Measure]:
     return sorted(ledger.measures, key=lambda m: (m.date.first, m.date.last, m.id))
 
@@ -109,6 +120,6 @@ def to_jsonl(ledger: Ledger) -> str:
     bidirectional overrides are written as `\\u` escapes too (they can only stand
     inside strings), so the file is safe to `cat` in a terminal."""
     return UNSAFE.sub(_json_escape, "".join(
-        json.dumps({"type": "measure", **measure_record(m)}, sort_keys=True, ensure_ascii=False) + "\n"
+        json.dumps({"type": "measure", **measure_record(m), **provenance_record(m)}, sort_keys=True, ensure_ascii=False) + "\n"
         for m in _ordered(ledger)
     ))
