@@ -898,3 +898,28 @@ def test_a_kept_result_is_plain_data_only(cache_dir):
     assert not cache.put_derived("k", "what.code", object())
     assert cache.put_derived("k", "what.code", (1, [2, None, True], {"US": 3}, "x"))
     assert cache.get_derived("k", "what.code") == [1, [2, None, True], {"US": 3}, "x"]
+
+
+def test_declared_kinds_and_includes_come_back_as_they_were(tmp_path, cache_dir, monkeypatch):
+    from ledger import read
+    from ledger.model import DeclaredKind
+
+    (tmp_path / "other.yaml").write_text("measures: []\n")
+    kinds = "kinds:\n  subsidy:\n    description: State aid\n    weight: -1\n"
+    entry = "  - id: m\n    date: 2025\n    actor: US\n    target: CN\n    kind: {}\n    title: T\n"
+    alone = tmp_path / "alone.yaml"
+    alone.write_text(kinds + "measures:\n" + entry.format("subsidy"))
+    top = tmp_path / "top.yaml"  # a kind it does not declare stays a name (read.py finds it in another file)
+    top.write_text("include: [other.yaml]\n" + kinds + "measures:\n" + entry.format("subsidy") + entry.format("hack").replace("id: m", "id: n"))
+    expected = _exact(str(alone), alone.read_text())
+    _identical(expected, load_checked(str(alone)))
+    cold = read._load_part(str(top), top.read_bytes())
+    _parsing_fails(monkeypatch)
+    warm = load_checked(str(alone))
+    _identical(expected, warm)
+    k = warm[0].measures[0].kind
+    assert type(k) is DeclaredKind and (k, k.weight, k.description, k.value) == ("subsidy", -1, "State aid", "subsidy")
+    assert warm[0].kinds == {"subsidy": k} and warm[0].measures[0].escalation == -1
+    part = read._load_part(str(top), top.read_bytes())
+    assert part == cold and part[0].includes == ("other.yaml",) and part[0].locs == cold[0].locs
+    assert [type(m.kind) for m in part[0].measures] == [DeclaredKind, str]

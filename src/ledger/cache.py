@@ -813,7 +813,7 @@ class _Format:
         import msgspec
 
         from . import model
-        from .model import NO_LOCS, Event, EventKind, EventStatus, Kind, LedgerDate, Link, Location, Measure, Problem, Report, Source, Status
+        from .model import NO_LOCS, DeclaredKind, Event, EventKind, EventStatus, Kind, LedgerDate, Link, Location, Measure, Problem, Report, Source, Status
 
         Loc = Location  # two numbers, made a Location by msgspec in C
         Date = tuple[int, Literal["day", "month", "year"]]  # first day's ordinal, precision
@@ -933,6 +933,20 @@ class _Format:
         def links_of(table):
             return [tuple(map(new_link, rows)) for rows in table]
 
+        def plain_kind(k):
+            if type(k) is Kind:
+                return k.value
+            if type(k) is DeclaredKind and type(k.weight) is int and (k.description is None or type(k.description) is str):
+                return k.value, k.weight, k.description
+            if type(k) is str:  # a file of several: a kind another file declares, by its name (read.py)
+                return k, None, None
+            _fail("kind")
+
+        def kind_of(plain):
+            if type(plain) is str:
+                return Kind(plain)
+            return DeclaredKind(*plain) if plain[1] is not None else plain[0]
+
         def raw(optional):
             return _Raw({str, type(None)} if optional else {str}, str | None if optional else str)
 
@@ -955,10 +969,12 @@ class _Format:
             "reports": by_identity(tuple[ReportRow, ...], plain_reports, reports_of),
             "links": by_identity(tuple[LinkRow, ...], plain_links, links_of),
             **{enum.__name__: by_value(enum, only(enum)) for enum in (Kind, Status, EventKind, EventStatus)},
+            # A measure's kind: a built-in one by its value, a declared one with its weight and description.
+            "kind": _Coded(str | tuple[str, int | None, str | None], each(plain_kind), each(kind_of), only(Kind, DeclaredKind, str)),
         }
         # Every field of every record, by name: a field this table does not know (the
         # model grew one) raises here, and the cache is never used rather than wrong.
-        measure = {"id": "str", "date": "date", "actor": "strs", "target": "strs", "kind": "Kind", "title": "str",
+        measure = {"id": "str", "date": "date", "actor": "strs", "target": "strs", "kind": "kind", "title": "str",
                    "status": "Status", "effective": "moment", "expires": "moment", "not_before": "moment",
                    "responds_to": "strs", "sources": "strs", "weight": "int?", "tags": "strs", "quote": "str?",
                    "notes": "str?", "reports": "reports", "inferred": "strs", "links": "links", "loc": "loc", "locs": "locs"}
@@ -974,7 +990,8 @@ class _Format:
                 or set(event) != set(Event._fields) or set(source) != set(Source._fields):
             _fail("records have other fields")
         self.starting = len(Measure._fields) - 2  # loc and locs come with the rest
-        ledger_fields = ("path", "title", "countries", "sources", "measures", "events", "loc", "locs", "unloaded", "located")
+        ledger_fields = ("path", "title", "countries", "sources", "measures", "events", "loc", "locs", "unloaded", "located",
+                         "includes", "kinds", "parts", "files")
         if tuple(f.name for f in dataclasses.fields(model.Ledger)) != ledger_fields:
             _fail("Ledger has other fields")
         if tuple(f.name for f in dataclasses.fields(Problem)) != ("file", "line", "col", "severity", "message", "ref"):
@@ -983,7 +1000,8 @@ class _Format:
         def columns_type(kinds_):
             return tuple[tuple(k.type for k in kinds_)]
 
-        Head = tuple[str, str | None, dict[str, str], Loc, dict[str, Loc], list[str], bool]
+        Head = tuple[str, str | None, dict[str, str], Loc, dict[str, Loc], list[str], bool,
+                     list[str], list[tuple[str, int | None, str | None]]]
         ProblemRow = tuple[str, int, int, Literal["error", "warning"], str, str | None]
         self.start = msgspec.msgpack.Decoder(tuple[
             int, columns_type(self.measure[:self.starting]), list[str], int, columns_type(self.source)])
@@ -992,7 +1010,7 @@ class _Format:
             tuple[int, columns_type(self.event)] | None,
             self.measure[-2].type | None, self.measure[-1].type | None])
         self.encode = msgspec.msgpack.Encoder().encode
-        self.plain_loc, self.plain_locs = plain_loc, plain_locs
+        self.plain_loc, self.plain_locs, self.plain_kind, self.kind_of = plain_loc, plain_locs, plain_kind, kind_of
         self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
 
 
@@ -1034,10 +1052,12 @@ def _encode_rest(value) -> bytes:
     if ledger is None:
         return f.encode((None, rows, spoke, None, None, None))
     if type(ledger) is not f.Ledger or type(ledger.events) is not tuple or not set(map(type, ledger.events)) <= {f.Event} \
-            or type(ledger.countries) is not dict or type(ledger.locs) is not dict or type(ledger.unloaded) is not frozenset:
-        _fail("ledger")
+            or type(ledger.countries) is not dict or type(ledger.locs) is not dict or type(ledger.unloaded) is not frozenset \
+            or ledger.parts or ledger.files or type(ledger.includes) is not tuple or type(ledger.kinds) is not dict:
+        _fail("ledger")  # a ledger of several files is kept file by file (read.py), never whole
     head = (ledger.path, ledger.title, ledger.countries, f.plain_loc(ledger.loc), f.plain_locs(ledger.locs),
-            sorted(ledger.unloaded), ledger.located)
+            sorted(ledger.unloaded), ledger.located, list(ledger.includes),
+            [f.plain_kind(k) for k in ledger.kinds.values()])
     from operator import itemgetter
 
     measures = ledger.measures
@@ -1059,7 +1079,7 @@ def _decode_entry(start, rest):
         return None, problems, spoke
     if events is None or loc is None or locs is None or len(source_ids) != source_count:
         raise ValueError("a part missing")
-    path, title, countries, where, wheres, unloaded, located = head
+    path, title, countries, where, wheres, unloaded, located, includes, kinds = head
     measures = _records(f.Measure, f.measure, [*columns, loc, locs], count)
     sources = dict(zip(source_ids, _records(f.Source, f.source, source_columns, source_count)))
     if len(sources) != source_count:
@@ -1067,5 +1087,5 @@ def _decode_entry(start, rest):
     ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=measures,
                       events=_records(f.Event, f.event, events[1], events[0]), loc=where, locs=wheres,
                       unloaded=frozenset(unloaded),
-                      located=located)
+                      located=located, includes=tuple(includes), kinds={k[0]: f.kind_of(k) for k in kinds})
     return ledger, problems, spoke

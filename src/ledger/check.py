@@ -17,8 +17,10 @@ from .model import EVENT_FIELDS, MEASURE_FIELDS, REPORTED_FIELDS, Event, Ledger,
 from .values import OTHER_CODES
 
 
-def _problem(ledger: Ledger, loc: Location, message: str, ref: str | None, severity: str = "error") -> Problem:
-    return Problem(ledger.path, loc.line, loc.col, severity, message, ref)
+def _problem(ledger: Ledger, loc: Location, message: str, ref: str | None, severity: str = "error", record=None) -> Problem:
+    """A problem at `loc` in the file `record` is written in (a ledger may be several files)."""
+    file = ledger.file_of(record) if record is not None else ledger.path
+    return Problem(file, loc.line, loc.col, severity, message, ref)
 
 
 def _records(ledger: Ledger) -> Iterator[Measure | Event]:
@@ -42,7 +44,9 @@ def check_duplicate_ids(ledger: Ledger) -> list[Problem]:
     for r in _records(ledger):
         first = seen.setdefault(r.id, r)
         if first is not r:
-            out.append(_problem(ledger, r.where("id"), f"duplicate id '{r.id}' (first at line {first.loc.line})", r.id))
+            there = ledger.file_of(first)
+            at = f"line {first.loc.line}" if there == ledger.file_of(r) else f"{there}:{first.loc.line}"
+            out.append(_problem(ledger, r.where("id"), f"duplicate id '{r.id}' (first at {at})", r.id, record=r))
     return out
 
 
@@ -62,7 +66,7 @@ def check_references(ledger: Ledger) -> list[Problem]:
         for i, src in enumerate(r.sources):
             if src not in ledger.sources:
                 out.append(_problem(ledger, r.where(f"sources[{i}]"),
-                                    f"'{r.id}' cites source '{src}', which is not under 'sources:'{_suggest(src, ledger.sources)}", r.id))
+                                    f"'{r.id}' cites source '{src}', which is not under 'sources:'{_suggest(src, ledger.sources)}", r.id, record=r))
     measures = ledger.measures
     if (answerable.issuperset(chain.from_iterable(map(_RESPONDS_TO, measures)))
             and not any(map(tuple.__contains__, map(_RESPONDS_TO, measures), map(_ID, measures)))  # answering itself
@@ -73,14 +77,14 @@ def check_references(ledger: Ledger) -> list[Problem]:
             for i, target in enumerate(m.responds_to):
                 loc = m.where(f"responds_to[{i}]")
                 if target == m.id:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to itself", m.id))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to itself", m.id, record=m))
                 elif target in events:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is an event; responds_to names measures", m.id))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is an event; responds_to names measures", m.id, record=m))
                 elif target not in ids and target not in ledger.unloaded:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is not in the ledger{_suggest(target, ids)}", m.id))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is not in the ledger{_suggest(target, ids)}", m.id, record=m))
         for rep in m.reports:
             if rep.source not in ledger.sources:
-                out.append(_problem(ledger, rep.loc, f"a report on '{m.id}' cites source '{rep.source}', which is not under 'sources:'", m.id))
+                out.append(_problem(ledger, rep.loc, f"a report on '{m.id}' cites source '{rep.source}', which is not under 'sources:'", m.id, record=m))
     return out
 
 
@@ -118,7 +122,7 @@ def check_countries(ledger: Ledger) -> list[Problem]:
                     ok = known[code] = known_country(ledger, code)
                 if not ok:
                     out.append(_problem(ledger, r.where(f"{f}[{i}]"),
-                                        f"unknown country code '{code}': not ISO 3166-1 alpha-2; declare it under 'countries:' if it is a bloc or region", r.id))
+                                        f"unknown country code '{code}': not ISO 3166-1 alpha-2; declare it under 'countries:' if it is a bloc or region", r.id, record=r))
     return out
 
 
@@ -146,7 +150,7 @@ def check_cycles(ledger: Ledger) -> list[Problem]:
                     cycle = path[path.index(nxt):] + [nxt]
                     m = by_id[nxt]
                     out.append(_problem(ledger, m.where("responds_to"),
-                                        "responds_to goes round in a circle: " + " -> ".join(cycle), m.id))
+                                        "responds_to goes round in a circle: " + " -> ".join(cycle), m.id, record=m))
                 elif colour[nxt] == WHITE:
                     colour[nxt] = GREY
                     path.append(nxt)
@@ -172,16 +176,16 @@ def check_order_in_time(ledger: Ledger) -> list[Problem]:
             answered = by_id.get(target)
             if answered is not None and m.date.definitely_before(answered.date):
                 out.append(_problem(ledger, m.where(f"responds_to[{i}]"),
-                                    f"'{m.id}' ({m.date}) is dated before '{target}' ({answered.date}), which it responds to", m.id))
+                                    f"'{m.id}' ({m.date}) is dated before '{target}' ({answered.date}), which it responds to", m.id, record=m))
         if m.effective is not None and _day(m.effective) < m.date.first:
             out.append(_problem(ledger, m.where("effective"),
-                                f"'{m.id}' takes effect ({_day(m.effective)}) before it is dated ({m.date})", m.id, "warning"))
+                                f"'{m.id}' takes effect ({_day(m.effective)}) before it is dated ({m.date})", m.id, "warning", m))
         if m.effective is not None and m.expires is not None and _day(m.expires) < _day(m.effective):
             out.append(_problem(ledger, m.where("expires"),
-                                f"'{m.id}' expires ({_day(m.expires)}) before it takes effect ({_day(m.effective)})", m.id))
+                                f"'{m.id}' expires ({_day(m.expires)}) before it takes effect ({_day(m.effective)})", m.id, record=m))
     for e in ledger.events:
         if e.end is not None and e.end.last < e.date.first:
-            out.append(_problem(ledger, e.where("end"), f"event '{e.id}' ends ({e.end}) before it starts ({e.date})", e.id))
+            out.append(_problem(ledger, e.where("end"), f"event '{e.id}' ends ({e.end}) before it starts ({e.date})", e.id, record=e))
     return out
 
 
@@ -199,7 +203,7 @@ def check_disagreements(ledger: Ledger) -> list[Problem]:
                 if ours != theirs:
                     out.append(_problem(ledger, rep.loc,
                                         f"sources disagree on {f} of '{m.id}': {ours if ours is not None else 'not given'} ({own}) "
-                                        f"vs {theirs} ({rep.source})", m.id, "warning"))
+                                        f"vs {theirs} ({rep.source})", m.id, "warning", m))
     return out
 
 
@@ -207,7 +211,7 @@ def check_cited(ledger: Ledger) -> list[Problem]:
     """An entry with no source is a claim nobody can verify."""
     if not ledger.sources:
         return []  # a ledger that keeps no sources at all is not nagged entry by entry
-    return [_problem(ledger, r.loc, f"'{r.id}' cites no source", r.id, "warning")
+    return [_problem(ledger, r.loc, f"'{r.id}' cites no source", r.id, "warning", r)
             for r in _records(ledger) if not r.sources]
 
 
@@ -312,11 +316,11 @@ def check_control_characters(ledger: Ledger) -> list[Problem]:
         return []
     out = []
 
-    def warn(loc: Location, what: str, text: str | None, ref: str | None) -> None:
+    def warn(loc: Location, what: str, text: str | None, ref: str | None, record=None) -> None:
         note = _unsafe_note(text) if text else None
         if note:
             out.append(_problem(ledger, loc, f"{what} holds {note}, which a terminal acts on; "
-                                             "reports show such characters as escapes", ref, "warning"))
+                                             "reports show such characters as escapes", ref, "warning", record))
 
     if ledger.title:
         warn(ledger.locs.get("title", ledger.loc), "the ledger's title", ledger.title, None)
@@ -324,16 +328,16 @@ def check_control_characters(ledger: Ledger) -> list[Problem]:
         warn(ledger.locs.get("countries", ledger.loc), f"the name of country '{code}'", name, None)
     for s in sources:
         for f in _SOURCE_TEXT:
-            warn(s.loc, f"{f} of source '{s.id}'", getattr(s, f), None)
+            warn(s.loc, f"{f} of source '{s.id}'", getattr(s, f), None, s)
     for r, fields in chain(zip(measures, repeat(_MEASURE_TEXT)), zip(events, repeat(_EVENT_TEXT))):
         kind = "measure" if isinstance(r, Measure) else "event"
         for f in fields:
-            warn(r.where(f), f"{f} of {kind} '{r.id}'", getattr(r, f), r.id)
+            warn(r.where(f), f"{f} of {kind} '{r.id}'", getattr(r, f), r.id, r)
         for f in ("tags", "agenda") if kind == "event" else ("tags",):
             for i, text in enumerate(getattr(r, f)):
-                warn(r.where(f"{f}[{i}]"), f"{f}[{i}] of {kind} '{r.id}'", text, r.id)
+                warn(r.where(f"{f}[{i}]"), f"{f}[{i}] of {kind} '{r.id}'", text, r.id, r)
         for rep in r.reports if kind == "measure" else ():
-            warn(rep.loc, f"the quote of source '{rep.source}' on '{r.id}'", rep.quote, r.id)
+            warn(rep.loc, f"the quote of source '{rep.source}' on '{r.id}'", rep.quote, r.id, r)
     return out
 
 

@@ -70,7 +70,9 @@ from .model import (
     REPORT_FIELDS,
     SOURCE_FIELDS,
     WEIGHT_RANGE,
+    DeclaredKind,
     Event,
+    Kind,
     Ledger,
     NOWHERE,
     Measure,
@@ -315,7 +317,7 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
         if read is None or read[0].measures:
             return None
         ledger, int_keys = read
-        builder = _Builder(name)
+        builder = _Builder(name, ledger.kinds)
         measures = _measures(builder, text, starts, 0, len(starts) - 1)
         if measures is None:
             return None
@@ -330,6 +332,9 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
             int_keys |= sent_int_keys
             starts[-1:] = pickle.load(sent)
             columns = [pickle.load(sent) for _ in range(_SENT_FIELDS)]
+            kind = Measure._fields.index("kind")
+            if not set(map(type, columns[kind])) <= {Kind}:  # the child knew no declared kind: named here
+                columns[kind] = list(map(({k.value: k for k in Kind} | ledger.kinds).__getitem__, columns[kind]))
             defaults = (repeat(Measure._field_defaults[f]) for f in Measure._fields[_SENT_FIELDS:])
             measures += tuple(map(partial(tuple.__new__, Measure), zip(*columns, *defaults)))
         if int_keys and not _ints_as_typed(text, int_keys):
@@ -378,7 +383,7 @@ def _send_part(name: str, text: str, first: int, end: int, dashes: re.Pattern, w
 
     sent = [pickle.dumps(None)]
     try:
-        builder = _Builder(name)
+        builder = _Builder(name, None)  # the declared kinds are read by the parent: a kind stays its name
         measures = None
         if not screen(text, first, end):
             sent = [pickle.dumps(False)]
@@ -429,6 +434,16 @@ class _Parsed(dict):
         return r
 
 
+class _KindName(dict):
+    """Kind names -> built-in kinds; a name that is none is kept as it is, when it could be
+    a declared one (the child reading the last parts has not seen `kinds:`)."""
+
+    def __missing__(self, v):
+        if type(v) is not str or len(v) > MAX_SCALAR or not ID.match(v):
+            raise _NotClean
+        return v
+
+
 class _Builder:
     """Values from yaml-rs -> records, with exactly load._Builder's rules, minus the messages.
 
@@ -436,8 +451,12 @@ class _Builder:
     and one call; the same date, moment, country list or kind is converted once.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, kinds: dict | None = {}):
+        """`kinds`: the declared kinds (None: not known yet, so a kind that is no
+        built-in one stays a plain name for the caller to look up)."""
         self.name = name
+        self.kind_of = {e.value: e for e in Kind} if kinds is not None else _KindName({e.value: e for e in Kind})
+        self.kind_of.update(kinds or {})
         self.int_keys: set[str] = set()  # fields given as plain integers: their text is checked after
         self.tables = {}
         for table in (MEASURE_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, REPORT_FIELDS):
@@ -477,6 +496,8 @@ class _Builder:
                 return v
         elif t in ("date", "moment"):
             return self._memo(name, parse_date if t == "date" else parse_moment, ints=t == "date")
+        elif t == "enum:Kind":
+            return self.kind_of.__getitem__  # `ledger` adds the declared kinds before the records are read
         elif t.startswith("enum:"):
             # A lookup in C: an unknown value raises KeyError, an unhashable one TypeError,
             # and load_fast declines either (only a str can equal a member's value).
@@ -582,10 +603,30 @@ class _Builder:
             raw[i] = None
         return tuple(out)
 
+    def kinds(self, raw) -> dict:
+        """`kinds:` (a block mapping of block mappings) -> the declared kinds, as load.py reads them."""
+        if type(raw) is not dict:
+            raise _NotClean  # empty (`kinds:`) or not a mapping: load.py's to say
+        out = {}
+        for name, fields in raw.items():
+            if type(name) is not str or len(name) > MAX_SCALAR or not ID.match(name) or name in self.kind_of:
+                raise _NotClean  # a built-in (or repeated) name is an error for load.py
+            if type(fields) is not dict or not fields.keys() <= {"description", "weight"} or None in fields.values():
+                raise _NotClean
+            description = fields.get("description")
+            if description is not None:
+                description = self.converter(Spec("description", "str", False, ""))(description)
+            w = fields.get("weight")
+            if type(w) is not int or not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
+                raise _NotClean
+            self.int_keys.add("weight")
+            out[name] = DeclaredKind(name, w, description)
+        return out
+
     def ledger(self, doc) -> Ledger:
         if type(doc) is not dict or "measures" not in doc:
             raise _NotClean
-        known = {"version", "title", "countries", "sources", "measures", "events"}
+        known = {"version", "title", "countries", "sources", "measures", "events", "kinds"}
         if not known.issuperset(doc):
             raise _NotClean
         if any(doc.get(k, "") is None for k in ("version", "title")):
@@ -609,6 +650,8 @@ class _Builder:
                 if type(label) is not str or len(label) > MAX_SCALAR:
                     raise _NotClean
                 countries[code] = label
+        kinds = self.kinds(doc.get("kinds", {}))
+        self.kind_of.update(kinds)
         sources = {}
         raw = doc.get("sources")
         if raw is not None:
@@ -621,7 +664,7 @@ class _Builder:
         measures = self.records(doc.get("measures"), self.measure)
         events = self.records(doc.get("events"), self.event)
         return Ledger(path=self.name, title=title, countries=countries, sources=sources,
-                      measures=measures, events=events, located=False,
+                      measures=measures, events=events, located=False, kinds=kinds,
                       locs=dict.fromkeys(doc, NOWHERE))  # the top-level keys, in file order: read.locate uses it
 
 

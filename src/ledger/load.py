@@ -26,12 +26,15 @@ from .model import (
     Link,
     EVENT_FIELDS,
     FORMAT_VERSION,
+    KIND_FIELDS,
     MEASURE_FIELDS,
     REPORT_FIELDS,
     SOURCE_FIELDS,
     TOP_FIELDS,
     WEIGHT_RANGE,
+    DeclaredKind,
     Event,
+    Kind,
     Ledger,
     Location,
     Measure,
@@ -350,6 +353,7 @@ class _Builder:
 
     name: str
     problems: list
+    kinds: dict | None = None  # the kinds the ledger declares (`kinds:`), by name
 
     def err(self, node_or_loc, message: str, ref: str | None = None, severity: str = "error") -> None:
         loc = node_or_loc.loc() if isinstance(node_or_loc, Node) else node_or_loc
@@ -399,8 +403,15 @@ class _Builder:
             try:
                 return enum(v)
             except ValueError:
-                allowed = ", ".join(e.value for e in enum)
-                raise Invalid(f"unknown {spec.name} '{v}'{_suggest(v, [e.value for e in enum])}; one of: {allowed}", node) from None
+                names = [e.value for e in enum]
+                if enum is Kind:
+                    declared = self.kinds if self.kinds is not None else {}
+                    if v in declared:
+                        return declared[v]
+                    names += declared
+                allowed = ", ".join(names)
+                hint = "; or declare it under 'kinds:'" if enum is Kind else ""
+                raise Invalid(f"unknown {spec.name} '{v}'{_suggest(v, names)}; one of: {allowed}{hint}", node) from None
         if t in ("codes", "ids", "strs"):
             items = node.items if isinstance(node, Seq) else [node]
             if isinstance(node, Map):
@@ -631,6 +642,18 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
                 except Invalid as e:
                     b.err(e.node or v, str(e))
 
+    b.kinds = _declared_kinds(b, top.get("kinds"))
+    if "include" in top:  # a kind may be declared in an included file: read.py looks it up once all are read
+        b.kinds = _KindsOfSet(b.kinds)
+    includes: list[str] = []
+    include_locs: dict[str, Location] = {}
+    node = top.get("include")
+    if node is not None and not (isinstance(node, Scalar) and node.is_null()):
+        try:
+            includes = list(b.value(by_name["include"], node, include_locs, None))
+        except Invalid as e:
+            b.err(e.node or node, str(e))
+
     sources: dict[str, Source] = {}
     node = top.get("sources")
     if node is not None and not (isinstance(node, Scalar) and node.is_null()):
@@ -665,9 +688,48 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
     measures = records("measures", b.measure)
     events = records("events", b.event)
     measures = _add_links(b, top.get("links"), measures, unloaded)
-    locs = {k: v.loc() for k, v in top.items()}
+    locs = {k: v.loc() for k, v in top.items()} | include_locs
     return Ledger(path=name, title=title, countries=countries, sources=sources,
-                  measures=measures, events=events, locs=locs, unloaded=frozenset(unloaded))
+                  measures=measures, events=events, locs=locs, unloaded=frozenset(unloaded),
+                  includes=tuple(includes), kinds=dict(b.kinds))
+
+
+class _KindsOfSet(dict):
+    """The kinds of a file that includes others: any name is a kind, kept as its name
+    when this file does not declare it (`read._merge` finds it in another file, or says
+    it is unknown there)."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> str:
+        return name
+
+
+def _declared_kinds(b: _Builder, node: Node | None) -> dict[str, DeclaredKind]:
+    """`kinds:` -> the declared kinds by name; problems go to the builder."""
+    kinds: dict[str, DeclaredKind] = {}
+    if node is None or (isinstance(node, Scalar) and node.is_null()):
+        return kinds
+    if not isinstance(node, Map):
+        b.err(node, f"'kinds' must map kind names to a description and a weight, not {_describe(node)}")
+        return kinds
+    builtin = {k.value for k in Kind}
+    for k, v in node.items:
+        if not ID.match(k.value):
+            b.err(k, f"kind name '{k.value}' must be lowercase letters, digits and hyphens")
+            continue
+        if k.value in builtin:
+            b.err(k, f"kind '{k.value}' is built in; declare only kinds beyond: {', '.join(sorted(builtin))}")
+            continue
+        values, locs, ok = b.fields(v, KIND_FIELDS, f"kind '{k.value}'")
+        w = values.get("weight")
+        if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
+            b.err(locs["weight"], f"weight {w} is out of range {WEIGHT_RANGE[0]}..{WEIGHT_RANGE[1]}")
+            ok = False
+        if ok:
+            kinds[k.value] = DeclaredKind(k.value, w, values.get("description"))
+    return kinds
 
 
 def load_text(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:

@@ -57,8 +57,45 @@ DEFAULT_WEIGHT: dict[Kind, int] = {
 }
 WEIGHT_RANGE = (-5, 5)
 
+
+
+class DeclaredKind(str):
+    """A kind a ledger declares under `kinds:`, beside the built-in ones (`Kind`).
+
+    It is its name (it compares and hashes as that text, as a `Kind` does), has `.value`
+    as a `Kind` has, and carries its default escalation `weight` and its `description`,
+    so every report treats both alike and a measure's weight needs no ledger to look up.
+
+    Fields:
+      weight: default escalation weight of a measure of this kind, -5..5.
+      description: what the kind covers, in a few words (None: not given).
+    """
+
+    weight: int
+    description: str | None
+
+    def __new__(cls, name: str, weight: int = 0, description: str | None = None):
+        self = super().__new__(cls, name)
+        self.weight, self.description = weight, description
+        return self
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"DeclaredKind({str.__repr__(self)}, weight={self.weight!r})"
+
+
+class _Deescalating(frozenset):
+    """The built-in kinds of negative weight, and any declared kind of negative weight."""
+
+    def __contains__(self, kind) -> bool:
+        return frozenset.__contains__(self, kind) or getattr(kind, "weight", 0) < 0
+
+
 # Kinds that lower the temperature; renderers draw them differently.
-DEESCALATING = frozenset(k for k, w in DEFAULT_WEIGHT.items() if w < 0)
+DEESCALATING = _Deescalating(k for k, w in DEFAULT_WEIGHT.items() if w < 0)
 
 
 class Status(StrEnum):
@@ -297,7 +334,7 @@ class Measure(NamedTuple):
       date: when it was announced or taken.
       actor: codes of the countries that take it.
       target: codes of the countries it is aimed at.
-      kind: what it does (`Kind`).
+      kind: what it does (`Kind`, or a `DeclaredKind` the ledger declares).
       title: one line, in the sources' words.
       status: where it stands (`Status`), default announced.
       effective: when it takes (or took) effect.
@@ -322,7 +359,7 @@ class Measure(NamedTuple):
     date: LedgerDate
     actor: tuple[str, ...]
     target: tuple[str, ...]
-    kind: Kind
+    kind: Kind | DeclaredKind
     title: str
     status: Status = Status.ANNOUNCED
     effective: Moment | None = None
@@ -355,7 +392,10 @@ class Measure(NamedTuple):
     @property
     def escalation(self) -> int:
         """The weight this measure adds to a chain or a country's tally."""
-        return self.weight if self.weight is not None else DEFAULT_WEIGHT[self.kind]
+        if self.weight is not None:
+            return self.weight
+        w = DEFAULT_WEIGHT.get(self.kind)
+        return w if w is not None else self.kind.weight  # a declared kind carries its own
 
     def where(self, key: str) -> Location:
         """Location of a field's value, falling back to the entry's start."""
@@ -414,6 +454,12 @@ class Ledger:
         do not also call references to them dangling.
       located: False when the records came from the fast path (`fastload.py`) and
         carry no locations: a problem found in them is located on demand.
+      includes: the file's `include:` items as written (paths or globs, relative to it).
+      kinds: the kinds the file declares under `kinds:`, by name.
+      parts: for a ledger made of several files (`include:`), each file's own ledger,
+        the top file first; empty for a ledger of one file.
+      files: for such a ledger, the file of each record from an included file, by the
+        record's `id()` (a record not in it is the top file's): see `file_of`.
     """
 
     path: str
@@ -426,6 +472,14 @@ class Ledger:
     locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
     unloaded: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     located: bool = field(default=True, compare=False, repr=False)
+    includes: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    kinds: dict[str, DeclaredKind] = field(default_factory=dict)
+    parts: tuple[Ledger, ...] = field(default=(), compare=False, repr=False)
+    files: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def file_of(self, record) -> str:
+        """The file a record (measure, event, source) is written in."""
+        return self.files.get(id(record), self.path) if self.files else self.path
 
     def measure(self, id: str) -> Measure | None:
         for m in self.measures:
@@ -528,6 +582,14 @@ TOP_FIELDS: tuple[Spec, ...] = (
     Spec("measures", "measures", True, "The measures, in any order."),
     Spec("events", "events", False, "Summits, calls, talks and other dated events."),
     Spec("links", "links", False, "Links between measures asserted apart from them: from, to, basis, sources, quote, note."),
+    Spec("include", "strs", False, "Other ledger files (paths or globs, relative to this one) that are part of this ledger."),
+    Spec("kinds", "kinds", False, "Kinds of measure beyond the built-in ones: name -> description and default weight."),
+)
+
+# A kind declared under `kinds:`.
+KIND_FIELDS: tuple[Spec, ...] = (
+    Spec("description", "str", False, "What the kind covers."),
+    Spec("weight", "int", True, "Default escalation weight of its measures, -5..5."),
 )
 
 class BasisName(StrEnum):

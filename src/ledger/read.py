@@ -37,6 +37,10 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
     from . import cache
 
     name, data = read_source(path)
+    if _may_include(data):
+        whole = load_set_checked(name, data, warnings_located=warnings_located)
+        if whole is not None:
+            return whole
     big = len(data) >= _WRITE_BEHIND_MIN_BYTES
     key = cache.entry_key(name, data) if cache.cache_dir() is not None else None
     with no_collections():
@@ -218,7 +222,7 @@ def locate(ledger: Ledger, text: str, refs: set, entries: dict | None = None) ->
         root, problems = load.parse_tree(ledger.path, "".join(pieces))
         if problems or not isinstance(root, load.Seq) or len(root.items) != len(wanted):
             return None
-        builder = load._Builder(ledger.path, problems)
+        builder = load._Builder(ledger.path, problems, ledger.kinds)
         out = list(records)
         for i, node, shift in zip(wanted, root.items, shifts):
             _shift(node, shift)
@@ -242,3 +246,217 @@ def _shift(root, lines: int) -> None:
             for k, v in node.items:
                 k.line += lines
                 stack.append(v)
+
+
+# --- A ledger of several files (`include:`) -------------------------------------------------
+# Each file is loaded on its own, as a part: its records and its loader's problems, kept in
+# the parse cache under its own key (`_load_part`), so an edit to one file rereads only it.
+# The parts are then merged into one ledger (`_merge`: the top file's path, every record's
+# file remembered in `Ledger.files`) and every check runs on the whole: ids, references,
+# cycles and countries are across files. A file with no `include:` never comes here.
+
+_INCLUDE = b"\ninclude:"
+
+
+def _may_include(data: bytes) -> bool:
+    """Whether the file may have a top-level `include:`, asked of the bytes at memory speed
+    (a hit that is not one, say in a block of text, is only a slower road to the same answer)."""
+    return data.startswith((b"include:", b"\xef\xbb\xbfinclude:")) or _INCLUDE in data
+
+
+def _part_key(name: str, data: bytes) -> str | None:
+    from . import cache
+
+    # Another name than the file's own entry (a file read alone keeps its checks' problems
+    # too): the two never replace each other.
+    return cache.entry_key(name + "\0part", data) if cache.cache_dir() is not None else None
+
+
+def _load_part(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
+    """One file of a set: its records and its loader's problems, no checks; cached."""
+    from . import cache
+
+    key = _part_key(name, data)
+    cached = cache.get(key) if key is not None else None
+    if cached is not None:
+        return cached[0], cached[1]
+    ledger, problems = None, None
+    if len(data) >= _FAST_MIN_BYTES:
+        from . import fastload
+
+        text, problems = load.decode(name, data)
+        if text is not None:
+            ledger = fastload.load_fast(name, text)
+            ledger, problems = (ledger, []) if ledger is not None else load.load_text(name, text)
+    else:
+        ledger, problems = load._load_bytes(name, data)
+    if key is not None:
+        cache.put(key, (ledger, problems, ()))
+    return ledger, problems
+
+
+def _included(including: str, item: str) -> tuple[list[str], bool]:
+    """The files an `include:` item names (relative to the including file; a glob's in
+    name order) and whether it is a glob."""
+    import glob
+    import os
+
+    base = "" if including == load.STDIN_NAME else os.path.dirname(including)
+    pattern = os.path.normpath(os.path.join(base, item))
+    if any(c in item for c in "*?["):
+        return sorted(glob.glob(pattern)), True
+    return [pattern], False
+
+
+def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
+                     override: dict | None = None) -> tuple[Ledger | None, list[Problem]] | None:
+    """The ledger of `name` (content `data`) and every file it includes, merged and
+    checked as one; None when the file includes nothing (read it alone).
+
+    `override`: real path -> text to read instead of that file's (what `ledger add`
+    checks before writing)."""
+    import os
+
+    from .load import LedgerUnusable
+
+    parts: list[Ledger] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    override = override or {}
+
+    def part_of(file: str, data: bytes) -> Ledger | None:
+        real = os.path.realpath(file)
+        if real in override:
+            ledger, found = load.load_text(file, override[real])
+        else:
+            ledger, found = _load_part(file, data)
+        problems.extend(found)
+        return ledger
+
+    def visit(ledger: Ledger, chain: list[str]) -> None:
+        parts.append(ledger)
+        for i, item in enumerate(ledger.includes):
+            at = ledger.locs.get(f"include[{i}]", ledger.loc)
+
+            def error(message: str, severity: str = "error") -> None:
+                problems.append(Problem(ledger.path, at.line, at.col, severity, message))
+
+            files, globbed = _included(ledger.path, item)
+            if globbed and not files:
+                error(f"include '{item}' matches no file", "warning")
+            for file in files:
+                real = os.path.realpath(file)
+                if real in chain:
+                    names = [*chain[chain.index(real):], real]
+                    error("include goes round in a circle: " + " -> ".join(map(_shown_path, names)))
+                    continue
+                if real in seen:
+                    continue  # included twice (two globs, or two files including it): one part
+                seen.add(real)
+                try:
+                    shown, content = read_source(file) if real not in override else (file, b"")
+                except LedgerUnusable as e:
+                    error(f"included file '{file}': {e.message}")
+                    continue
+                part = part_of(shown, content)
+                if part is not None:
+                    visit(part, [*chain, real])
+
+    top_real = os.path.realpath(name) if name != load.STDIN_NAME else name
+    seen.add(top_real)
+    top = part_of(name, data)
+    if top is None:
+        return None, problems
+    if not top.includes:
+        return None
+    with no_collections():
+        visit(top, [top_real])
+        merged, more = _merge(parts)
+        found = [(check, check(merged)) for check in _checks()]
+        checked = problems + more + [p for _, ps in found for p in ps]
+        unlocated = {p.file for p in checked if p.line == 0 and (warnings_located or p.severity == "error")}
+        if unlocated:  # found by the checks in a file the fast path read: read those exactly
+            for i, part in enumerate(parts):
+                if part.path in unlocated:
+                    parts[i] = load.load_text(part.path, load.decode(part.path, read_source(part.path)[1])[0])[0] or part
+            merged, more = _merge(parts)
+            checked = problems + more + [p for check in _checks() for p in check(merged)]
+    return merged, checked
+
+
+def _checks():
+    from .check import CHECKS
+
+    return CHECKS
+
+
+def _shown_path(real: str) -> str:
+    import os
+
+    try:
+        return os.path.relpath(real)
+    except ValueError:  # pragma: no cover - another drive (Windows)
+        return real
+
+
+def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
+    """The parts as one ledger: the top file's path, title and top-level locations; the
+    countries, kinds and sources of all (the first declaration of each); measures and
+    events in file order. -> (ledger, problems of the merge: a source or a kind declared
+    in two files, a kind no file declares)."""
+    import dataclasses
+
+    from .model import Kind
+
+    top = parts[0]
+    countries: dict = {}
+    kinds: dict = {}
+    sources: dict = {}
+    files: dict[int, str] = {}
+    problems: list[Problem] = []
+    for part in parts:
+        for code, label in part.countries.items():
+            countries.setdefault(code, label)
+        for kind in part.kinds.values():
+            first = kinds.setdefault(kind, kind)
+            if first.weight != kind.weight:
+                problems.append(Problem(part.path, part.locs.get("kinds", part.loc).line, part.locs.get("kinds", part.loc).col,
+                                        "error", f"kind '{kind}' is declared with weight {kind.weight} here and {first.weight} in another file"))
+        for sid, source in part.sources.items():
+            first = sources.setdefault(sid, source)
+            if first is not source:
+                problems.append(Problem(part.path, source.loc.line, source.loc.col, "error",
+                                        f"duplicate source id '{sid}' (first in {files.get(id(first), top.path)})"))
+            elif part is not top:
+                files[id(source)] = part.path
+    measures: list = []
+    unloaded: set = set()
+    for n, part in enumerate(parts):
+        own = part.measures
+        if any(type(m.kind) is str for m in own):  # a kind another file declares (load.py keeps its name)
+            resolved = []
+            for m in own:
+                if type(m.kind) is str:
+                    kind = kinds.get(m.kind)
+                    if kind is None:
+                        at = m.where("kind")
+                        names = ", ".join([*(k.value for k in Kind), *kinds])
+                        problems.append(Problem(part.path, at.line, at.col, "error",
+                                                f"unknown kind '{m.kind}'{load._suggest(m.kind, names.split(', '))}; one of: {names}; "
+                                                "or declare it under 'kinds:'", m.id))
+                        unloaded.add(m.id)
+                        continue
+                    m = m._replace(kind=kind)
+                resolved.append(m)
+            own = tuple(resolved)
+            parts[n] = part = dataclasses.replace(part, measures=own)
+        measures.extend(own)
+        if part is not top:
+            files.update(dict.fromkeys(map(id, own), part.path))
+            files.update(dict.fromkeys(map(id, part.events), part.path))
+        unloaded |= part.unloaded
+    merged = dataclasses.replace(
+        top, countries=countries, sources=sources, kinds=kinds, measures=tuple(measures),
+        events=tuple(e for part in parts for e in part.events), unloaded=frozenset(unloaded),
+        located=all(part.located for part in parts), parts=tuple(parts), files=files)
+    return merged, problems

@@ -20,7 +20,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from .model import MEASURE_FIELDS, Kind, Ledger, Measure, Problem, Status
+from .load import read_source
+from .model import MEASURE_FIELDS, Ledger, Measure, Problem, Status
 
 # Option names as the cli spells them, by field: problems in the new entry name them.
 OPTION = {"id": "--id", "date": "--date", "actor": "--actor", "target": "--target", "kind": "--kind",
@@ -242,7 +243,7 @@ def expected_values(fields: dict) -> dict:
         elif f in ("effective", "expires", "not_before"):
             out[f] = parse_moment(v)
         elif f == "kind":
-            out[f] = Kind(v)
+            out[f] = v  # a built-in kind equals its name, as a declared one is its name
         elif f == "status":
             out[f] = Status(v)
         elif f == "weight":
@@ -274,22 +275,44 @@ def _option_for(new: str, line: int) -> str:
     return OPTION.get(field, field)
 
 
-def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, list[Problem]]:
-    """Check everything, write nothing: -> (new text, new ledger, new measure, warnings about it)."""
-    from .read import load_text_checked
+def _checked(name: str, text: str, whole: str | None) -> tuple[Ledger | None, Ledger | None, list[Problem]]:
+    """`text` as the content of `name`, loaded and checked alone, or, with `whole` (the top
+    file of a ledger of several files), as that file of the whole: -> (the whole ledger,
+    the ledger of `name` alone, problems)."""
+    import os
 
-    old, old_problems = load_text_checked(name, text)
+    from .read import load_set_checked, load_text_checked
+
+    if whole is not None:
+        top_name, data = read_source(whole)
+        if os.path.realpath(top_name) == os.path.realpath(name):
+            data = text.encode("utf-8")
+        found = load_set_checked(top_name, data, override={os.path.realpath(name): text})
+        if found is not None:
+            ledger, problems = found
+            own = next((p for p in ledger.parts if os.path.realpath(p.path) == os.path.realpath(name)), None) \
+                if ledger is not None else None
+            return ledger, own, problems
+    ledger, problems = load_text_checked(name, text)
+    return ledger, ledger, problems
+
+
+def prepare(name: str, text: str, fields: dict, whole: str | None = None) -> tuple[str, Ledger, Measure, list[Problem]]:
+    """Check everything, write nothing: -> (new text, new ledger, new measure, warnings about it).
+    `whole`: the top file of the ledger of several files `name` is part of (`include:`):
+    the new measure is checked against all of them."""
+    whole_old, old, old_problems = _checked(name, text, whole)
     errors = [p for p in old_problems if p.severity == "error"]
-    if old is None or errors:
+    if old is None or whole_old is None or errors:
         raise WriteRefused("the ledger has errors already; fix them first (ledger check lists them)", errors)
 
     new_text = splice(name, text, fields, old)
     first, last = _entry_lines(text, new_text)
-    new, problems = load_text_checked(name, new_text)
-    inside = [p for p in problems if first <= p.line <= last]
+    whole_new, new, problems = _checked(name, new_text, whole)
+    inside = [p for p in problems if first <= p.line <= last and p.file == name]
     errors = [p for p in inside if p.severity == "error"]
     if errors or new is None:
-        outside = [p for p in problems if p.severity == "error" and not first <= p.line <= last]
+        outside = [p for p in problems if p.severity == "error" and p not in inside]
         raise WriteRefused("the new measure is not valid", outside,
                            [(_option_for(new_text, p.line), p.message) for p in errors])
     others = [p for p in problems if p.severity == "error"]
@@ -307,7 +330,7 @@ def prepare(name: str, text: str, fields: dict) -> tuple[str, Ledger, Measure, l
             raise WriteRefused(f"the new measure would read back with {f} = {getattr(measure, f)!r}, "
                                f"not {want!r} as asked; nothing written")
     warnings = [p for p in inside if p.severity == "warning"]
-    return new_text, new, measure, warnings
+    return new_text, whole_new, measure, warnings
 
 
 # --- Reading, and the whole add ---------------------------------------------------------------------
@@ -325,9 +348,10 @@ def _read(path: str) -> tuple[str, str, bytes]:
     return name, text, bom
 
 
-def add_measure(path: str, fields: dict) -> Added:
-    """Append one measure to the ledger at `path`. Raises WriteRefused (nothing written)
-    or LedgerUnusable (the file cannot be opened)."""
+def add_measure(path: str, fields: dict, into: str | None = None) -> Added:
+    """Append one measure to the ledger at `path`, in the file `into` when it is one of the
+    files `path` includes (default: `path` itself), checked against all of them. Raises
+    WriteRefused (nothing written) or LedgerUnusable (the file cannot be opened)."""
     from .fastload import load_fast
     from .load import load_text
     from .read import no_collections
@@ -339,10 +363,13 @@ def add_measure(path: str, fields: dict) -> Added:
                 for f, v in fields.items() if any(_not_utf8(x) for x in ([v] if isinstance(v, str) else v))]
     if not_text:
         raise WriteRefused("the new measure is not valid", (), not_text)
+    whole = path if into is not None or _includes(path) else None
+    path = _into(path, into) if into is not None else path
+    _refuse_generated(path)
     with locked(path):
         remove_stale_temps(path)
         name, text, bom = _read(path)  # under the lock: other writers may have appended
-        new_text, _new, measure, warnings = prepare(name, text, fields)
+        new_text, _new, measure, warnings = prepare(name, text, fields, whole)
         data = bom + new_text.encode("utf-8")
         notes = write_atomic(path, data)
         # read back what is on disk now, still under the lock
@@ -353,6 +380,41 @@ def add_measure(path: str, fields: dict) -> Added:
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
             raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
     return Added(name, measure, tuple(warnings), tuple(notes))
+
+
+def _includes(path: str) -> bool:
+    from .read import _may_include
+
+    return _may_include(read_source(path)[1])
+
+
+def _into(top: str, into: str) -> str:
+    """`into` when it is the top file or one of the files it includes; else WriteRefused."""
+    import os
+
+    from .read import load_set_checked
+
+    name, data = read_source(top)
+    found = load_set_checked(name, data)
+    files = [p.path for p in found[0].parts] if found is not None and found[0] is not None else [name]
+    if os.path.realpath(into) not in map(os.path.realpath, files):
+        raise WriteRefused(f"{into} is not one of the files of {top} (" + ", ".join(files) + "); nothing written")
+    return into
+
+
+def _refuse_generated(path: str) -> None:
+    """A file `ledger import` wrote is rewritten by the next import: a measure added to it
+    would be lost. Say where it goes instead."""
+    from .importing.common import GENERATED
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(GENERATED) + 3)
+    except OSError:
+        return  # reading it says what is wrong
+    if head.lstrip(b"\xef\xbb\xbf").startswith(GENERATED.encode()):
+        raise WriteRefused(f"{path} is generated by `ledger import` and the next import rewrites it; "
+                           "add to a ledger of your own that includes it (include: [" + path + "])")
 
 
 def _not_utf8(text: str) -> bool:

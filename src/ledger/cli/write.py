@@ -62,13 +62,17 @@ def add(
     tag: Annotated[list[str] | None, Opt("--tag", metavar="TAG", help="Free label (repeatable).")] = None,
     notes: Annotated[str | None, Opt("--notes", metavar="TEXT", help="Anything else; say when a link is inferred.")] = None,
     quote: Annotated[str | None, Opt("--quote", metavar="TEXT", help="The sentence of the source the entry rests on.")] = None,
+    into: Annotated[str | None, Opt("--into", metavar="PATH",
+                                    help="Write to this file of the ledger (one it includes); default: --file itself.")] = None,
     json_: Annotated[bool, Opt("--json", help="Print the added measure as JSON on stdout.")] = False,
 ) -> None:
     """Append one checked measure to your ledger.
 
     The new measure is checked against the whole ledger first, then appended as
     text, atomically: nothing else in the file changes, comments and formatting
-    stay byte for byte. Run in a terminal without the required options (--id,
+    stay byte for byte. A ledger that includes other files (include:) is checked
+    whole; the measure goes to --file, or to --into FILE, one of its own files,
+    never to a file 'ledger import' generated. Run in a terminal without the required options (--id,
     --date, --actor, --target, --kind, --title), it asks for them.
 
     \b
@@ -101,7 +105,7 @@ def add(
     _refuse_control_characters(fields, OPTION)
 
     try:
-        added = add_measure(path, fields)
+        added = add_measure(path, fields, into)
     except LedgerUnusable as e:
         fail(f"{e.path}: {e.message}")
     except Refused as e:
@@ -142,6 +146,7 @@ def _ask(path: str, fields: dict, missing: list[str]) -> None:
 
     ids: set[str] = set()
     declared: dict[str, str] = {}
+    kinds = [k.value for k in Kind]
     try:  # the ledger's ids and declared codes, to check answers against; unreadable: checked at the end
         from ..read import load_checked
 
@@ -149,9 +154,9 @@ def _ask(path: str, fields: dict, missing: list[str]) -> None:
         if ledger is not None:
             ids = {r.id for r in (*ledger.measures, *ledger.events)}
             declared = dict(ledger.countries)
+            kinds += list(ledger.kinds)
     except Exception:
         pass
-    kinds = [k.value for k in Kind]
     for f in (f for f in _ASKED if f in missing):
         label = OPTION[f].lstrip("-")
         default = None

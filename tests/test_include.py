@@ -1,0 +1,185 @@
+"""`include:`: a ledger made of several files, loaded file by file, checked as one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger import load, read
+from ledger.cli import app
+
+runner = CliRunner()
+FIXTURES = Path(__file__).parent / "fixtures" / "gta"
+
+
+def measure(id, date="2025-10-01", actor="US", target="CN", kind="tariff", extra=""):
+    return (f"  - id: {id}\n    date: {date}\n    actor: {actor}\n    target: {target}\n"
+            f"    kind: {kind}\n    title: Measure {id}\n{extra}")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def check(path: Path):
+    r = runner.invoke(app, ["check", "--json", "-f", str(path)])
+    return r.exit_code, json.loads(r.stdout or "[]")
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # problems name files as the user wrote them, relative to here
+    return tmp_path
+
+
+def test_cross_file_references_and_reports(here):
+    write(here / "team" / "us.yaml", "measures:\n" + measure("us-tariff"))
+    write(here / "mine.yaml", "include: [team/us.yaml]\nmeasures:\n"
+          + measure("cn-reply", "2025-10-05", "CN", "US", extra="    responds_to: [us-tariff]\n"))
+    code, problems = check(Path("mine.yaml"))
+    assert (code, problems) == (0, [])
+    r = runner.invoke(app, ["chains", "-f", "mine.yaml", "--json"])
+    assert r.exit_code == 0, r.output
+    chain = json.loads(r.stdout)[0]
+    assert chain["id"] == "us-tariff" and chain["responses"][0]["id"] == "cn-reply"
+    assert runner.invoke(app, ["timeline", "-f", "mine.yaml", "--json"]).stdout.count('"id"') == 2
+    r = runner.invoke(app, ["timeline", "--json"], env={"ESCALATION_LEDGER_FILE": "mine.yaml"})
+    assert r.stdout.count('"id"') == 2
+
+
+def test_duplicate_id_across_files_names_both_places(here):
+    write(here / "other.yaml", "measures:\n" + measure("same"))
+    write(here / "mine.yaml", "include: [other.yaml]\nmeasures:\n" + measure("same"))
+    code, problems = check(Path("mine.yaml"))
+    assert code == 1
+    [p] = problems
+    assert (p["file"], p["line"]) == ("other.yaml", 2)
+    assert "duplicate id 'same' (first at mine.yaml:3)" in p["message"]
+
+
+def test_include_cycle_is_a_located_error(here):
+    write(here / "a.yaml", "include: [b.yaml]\nmeasures: []\n")
+    write(here / "b.yaml", "measures: []\ninclude:\n  - a.yaml\n")
+    code, problems = check(Path("a.yaml"))
+    assert code == 1
+    [p] = problems
+    assert (p["file"], p["line"], p["col"]) == ("b.yaml", 3, 5)
+    assert "include goes round in a circle: a.yaml -> b.yaml -> a.yaml" in p["message"]
+
+
+def test_missing_include_is_a_located_error(here):
+    write(here / "mine.yaml", "measures: []\ninclude: [there.yaml, gone.yaml]\n")
+    write(here / "there.yaml", "measures: []\n")
+    code, problems = check(Path("mine.yaml"))
+    assert code == 1
+    [p] = problems
+    assert (p["file"], p["line"], p["col"]) == ("mine.yaml", 2, 23)
+    assert p["message"] == "included file 'gone.yaml': no such file"
+
+
+def test_globs_sorted_and_relative_to_the_including_file(here):
+    write(here / "sub" / "team" / "b.yaml", "measures:\n" + measure("b-one"))
+    write(here / "sub" / "team" / "a.yaml", "measures:\n" + measure("a-one"))
+    write(here / "sub" / "mine.yaml", "include: ['team/*.yaml', 'none/*.yaml']\nmeasures:\n" + measure("mine-one"))
+    ledger, problems = read.load_checked("sub/mine.yaml")
+    assert [m.id for m in ledger.measures] == ["mine-one", "a-one", "b-one"]
+    assert [p.path for p in ledger.parts] == ["sub/mine.yaml", "sub/team/a.yaml", "sub/team/b.yaml"]
+    assert [str(p) for p in problems] == ["sub/mine.yaml:1:26: warning: include 'none/*.yaml' matches no file"]
+
+
+def test_a_problem_in_an_included_file_names_that_file(here):
+    write(here / "gta" / "x.yaml", "measures:\n" + measure("x-one", extra="    effective: 2025-09-31\n")
+          + measure("x-two", actor="ZZ"))
+    write(here / "mine.yaml", "include: [gta/x.yaml]\nmeasures:\n" + measure("mine"))
+    code, problems = check(Path("mine.yaml"))
+    assert code == 1
+    assert [(p["file"], p["line"], p["col"]) for p in problems] == [("gta/x.yaml", 8, 16), ("gta/x.yaml", 11, 12)]
+    assert "September 2025 has 30 days" in problems[0]["message"]
+    assert "unknown country code 'ZZ'" in problems[1]["message"]
+
+
+def test_a_big_included_file_read_by_the_fast_path_is_located_exactly(here):
+    big = "measures:\n" + "".join(measure(f"m-{i}", extra="    notes: " + "x" * 200 + "\n") for i in range(1200))
+    write(here / "big.yaml", big + measure("bad-one", actor="ZZ"))
+    assert os.path.getsize(here / "big.yaml") >= read._FAST_MIN_BYTES
+    write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine", extra="    responds_to: [m-7]\n"))
+    code, problems = check(Path("mine.yaml"))
+    assert [(p["file"], p["line"], p["col"]) for p in problems] == [("big.yaml", 2 + 7 * 1200 + 2, 12)]
+
+
+def test_editing_one_included_file_rereads_only_it(here, monkeypatch):
+    write(here / "a.yaml", "measures:\n" + measure("a-one"))
+    write(here / "b.yaml", "measures:\n" + measure("b-one"))
+    write(here / "mine.yaml", "include: [a.yaml, b.yaml]\nmeasures:\n" + measure("mine"))
+    read_files = []
+    real = load._load_bytes
+    monkeypatch.setattr(load, "_load_bytes", lambda name, data: read_files.append(name) or real(name, data))
+    assert read.load_checked("mine.yaml")[1] == []
+    assert read_files == ["mine.yaml", "a.yaml", "b.yaml"]
+    read_files.clear()
+    assert read.load_checked("mine.yaml")[1] == []
+    assert read_files == []  # every file from the cache
+    write(here / "b.yaml", "measures:\n" + measure("b-two"))
+    ledger, problems = read.load_checked("mine.yaml")
+    assert read_files == ["b.yaml"] and problems == []
+    assert [m.id for m in ledger.measures] == ["mine", "a-one", "b-two"]
+
+
+def test_kinds_declared_in_an_included_file_serve_the_including_one(here):
+    write(here / "g.yaml", "kinds:\n  subsidy:\n    description: State aid\n    weight: 1\nmeasures:\n" + measure("g", kind="subsidy"))
+    write(here / "mine.yaml", "include: [g.yaml]\nmeasures:\n" + measure("mine", kind="subsidy") + measure("bad", kind="subsidyy"))
+    ledger, problems = read.load_checked("mine.yaml")
+    assert [str(p) for p in problems] == [
+        "mine.yaml:13:11: error: unknown kind 'subsidyy' (did you mean 'subsidy'?); one of: tariff, export-control, "
+        "import-restriction, investigation, sanction, fee, acquisition-block, truce, agreement, talks, subsidy; "
+        "or declare it under 'kinds:'"]
+    assert [m.escalation for m in ledger.measures] == [1, 1]
+
+
+def gta_file(here: Path) -> Path:
+    (here / "gta").mkdir()
+    r = runner.invoke(app, ["import", "gta", str(FIXTURES / "v2"), "-o", "gta/us-cn.yaml"])
+    assert r.exit_code == 0, r.output
+    return here / "gta" / "us-cn.yaml"
+
+
+def test_add_into_the_top_file_answering_a_generated_file(here):
+    gta = gta_file(here)
+    before = gta.read_bytes()
+    write(here / "mine.yaml", "include: [gta/us-cn.yaml]\nmeasures: []\n")
+    base = ["add", "-f", "mine.yaml", "--date", "2025-11-03", "--actor", "CN", "--target", "US",
+            "--kind", "tariff", "--title", "A reply"]
+    r = runner.invoke(app, [*base, "--id", "cn-reply", "--responds-to", "gta-90004"])
+    assert r.exit_code == 0, r.output
+    assert "responds_to: [gta-90004]" in (here / "mine.yaml").read_text()
+    assert gta.read_bytes() == before
+    # checked against the whole: an id of the generated file, an answer to nothing
+    r = runner.invoke(app, [*base, "--id", "gta-90005"])
+    assert r.exit_code == 1 and "gta/us-cn.yaml:53:9: error: duplicate id 'gta-90005' (first at mine.yaml:10)" in r.output
+    r = runner.invoke(app, [*base, "--id", "cn-other", "--responds-to", "gta-99999"])
+    assert r.exit_code == 1 and "'gta-99999', which is not in the ledger" in r.output
+    # never into the generated file; --into only among the ledger's files
+    r = runner.invoke(app, [*base, "--id", "cn-in-gta", "--into", "gta/us-cn.yaml"])
+    assert r.exit_code == 1 and "generated by `ledger import`" in r.output
+    write(here / "stray.yaml", "measures: []\n")
+    r = runner.invoke(app, [*base, "--id", "cn-stray", "--into", "stray.yaml"])
+    assert r.exit_code == 1 and "stray.yaml is not one of the files of mine.yaml" in r.output
+    assert gta.read_bytes() == before and (here / "stray.yaml").read_text() == "measures: []\n"
+    code, problems = check(Path("mine.yaml"))
+    assert code == 0
+
+
+def test_add_into_an_included_file_of_ones_own(here):
+    write(here / "team" / "cn.yaml", "measures:\n" + measure("cn-first", actor="CN", target="US"))
+    write(here / "mine.yaml", "include: [team/cn.yaml]\nmeasures:\n" + measure("us-first"))
+    r = runner.invoke(app, ["add", "-f", "mine.yaml", "--into", "team/cn.yaml", "--id", "cn-second", "--date", "2025-11-03",
+                            "--actor", "CN", "--target", "US", "--kind", "fee", "--title", "A reply",
+                            "--responds-to", "us-first"])
+    assert r.exit_code == 0, r.output
+    assert "cn-second" in (here / "team" / "cn.yaml").read_text() and "cn-second" not in (here / "mine.yaml").read_text()
