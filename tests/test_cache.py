@@ -177,8 +177,11 @@ measures:
     kind: export-control
     title: Two
     responds_to: [m-one]
-    sources: [a]
+    sources: [a, b]
     inferred: [date, target]
+    quotes:
+      a: "A's sentence, with ’ “typography”."
+      b: B's own sentence.
   - id: m-three
     date: 2025-06
     actor: CN
@@ -232,6 +235,7 @@ def test_every_kind_of_value_comes_back_as_it_was(tmp_path, cache_dir, monkeypat
     # Provenance: inferred fields, links with their basis (from responds_to and from links:)
     two, three = warm[0].measures[1:]
     assert two.inferred == ("date", "target") and warm[0].events[0].inferred == ("end",)
+    assert two.quotes == (("a", "A's sentence, with ’ “typography”."), ("b", "B's own sentence."))
     assert three.responds_to == ("m-one", "m-two") and not two.links
     assert [(k.responds_to, k.basis, k.sources, k.quote, k.note) for k in three.links] == [
         ("m-two", "inferred", (), None, "our reading"), ("m-one", "stated", ("b",), "Two answered three.", None)]

@@ -557,6 +557,9 @@ PROVENANCE = """measures:
   title: A
   inferred: [date, target]
   notes: the month is ours
+  quotes:
+    s-one: One’s “sentence”.
+    s-two: 'Two: its own.'
 - id: b
   date: 2025-10-09
   actor: CN
@@ -581,6 +584,9 @@ def test_inferred_fields_are_read_alike_by_both_readers():
     text = PROVENANCE.replace("  - id: a\n    basis: inferred\n    note: our reading\n", "")
     fast = assert_fast_agrees(text)
     assert fast is not None and fast.measures[0].inferred == ("date", "target") and fast.events[0].inferred == ("date",)
+    assert fast.measures[0].quotes == (("s-one", "One’s “sentence”."), ("s-two", "Two: its own."))
+    for other in ("    s-three: 2025\n", "    s-three:\n", "    2025: x\n"):  # a number, a null, a numeric key: declined
+        assert assert_fast_agrees(text.replace("    s-two:", other + "    s-two:")) is None
 
 
 def test_a_link_written_with_its_basis_is_left_to_the_exact_reader():

@@ -28,7 +28,7 @@ CHAIN_STATS = {"steps", "depth", "moves", "weight"}
 SUMMARY = {"country", "imposed", "received", "in_force", "events", "kinds", "weight", "latest", "next_deadline"}
 SUMMARY_LATEST = {"id", "date", "title"}
 SHOW_COMMON = {"type", "id", "date", "title", "kind", "status", "tags", "quote", "notes", "sources", "responds_to",
-               "responded_by", "deadlines", "disagreements", "inferred"}
+               "responded_by", "deadlines", "disagreements", "inferred", "quotes"}
 SHOW_MEASURE = SHOW_COMMON | {"actor", "target", "effective", "expires", "not_before", "weight", "reports", "links"}
 SHOW_EVENT = SHOW_COMMON | {"end", "countries", "place", "agenda"}
 SOURCE = {"id", "title", "publisher", "published", "url", "author"}

@@ -933,6 +933,12 @@ class _Format:
         def links_of(table):
             return [tuple(map(new_link, rows)) for rows in table]
 
+        def pairs_check(values, distinct):
+            for v in distinct:
+                if type(v) is not tuple or not all(type(p) is tuple and len(p) == 2 and type(p[0]) is str
+                                                   and type(p[1]) is str for p in v):
+                    _fail("quotes")
+
         def plain_kind(k):
             if type(k) is Kind:
                 return k.value
@@ -968,6 +974,7 @@ class _Format:
             "locs": by_identity(dict[str, Loc] | None, plain_locs, locs_of),
             "reports": by_identity(tuple[ReportRow, ...], plain_reports, reports_of),
             "links": by_identity(tuple[LinkRow, ...], plain_links, links_of),
+            "pairs": by_value(tuple[tuple[str, str], ...], pairs_check),
             **{enum.__name__: by_value(enum, only(enum)) for enum in (Kind, Status, EventKind, EventStatus)},
             # A measure's kind: a built-in one by its value, a declared one with its weight and description.
             "kind": _Coded(str | tuple[str, int | None, str | None], each(plain_kind), each(kind_of), only(Kind, DeclaredKind, str)),
@@ -977,10 +984,10 @@ class _Format:
         measure = {"id": "str", "date": "date", "actor": "strs", "target": "strs", "kind": "kind", "title": "str",
                    "status": "Status", "effective": "moment", "expires": "moment", "not_before": "moment",
                    "responds_to": "strs", "sources": "strs", "weight": "int?", "tags": "strs", "quote": "str?",
-                   "notes": "str?", "reports": "reports", "inferred": "strs", "links": "links", "loc": "loc", "locs": "locs"}
+                   "notes": "str?", "reports": "reports", "inferred": "strs", "links": "links", "quotes": "pairs", "loc": "loc", "locs": "locs"}
         event = {"id": "str", "date": "date", "title": "str", "kind": "EventKind", "end": "date?",
                  "status": "EventStatus", "countries": "strs", "place": "str?", "agenda": "strs", "sources": "strs",
-                 "tags": "strs", "quote": "str?", "notes": "str?", "inferred": "strs", "loc": "loc", "locs": "locs"}
+                 "tags": "strs", "quote": "str?", "notes": "str?", "inferred": "strs", "quotes": "pairs", "loc": "loc", "locs": "locs"}
         source = {"id": "str", "title": "str", "publisher": "str", "published": "date?", "url": "str?",
                   "author": "str?", "notes": "str?", "loc": "loc"}
         self.measure = [kinds[measure[f]] for f in Measure._fields]

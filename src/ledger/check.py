@@ -227,7 +227,8 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
     out: list[Problem] = []
     cited = bool(ledger.sources)
     inferred, links = attrgetter("inferred"), attrgetter("links")
-    if not any(map(inferred, _records(ledger))) and not any(map(links, ledger.measures)):
+    if not any(map(inferred, _records(ledger))) and not any(map(links, ledger.measures)) \
+            and not any(map(attrgetter("quotes"), _records(ledger))):
         return out  # the usual big ledger: asked in C, field by field
     for r in _records(ledger):
         what = "measure" if isinstance(r, Measure) else "event"
@@ -237,6 +238,11 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 out.append(_problem(ledger, r.where(f"inferred[{i}]"),
                                     f"'inferred' of '{r.id}' names '{name}', which is not a field that can be inferred{hint}", r.id))
+        for source, _text in r.quotes:
+            if source not in r.sources:
+                out.append(_problem(ledger, r.where(f"quotes.{source}"),
+                                    f"'{r.id}' quotes '{source}', which it does not cite under sources", r.id,
+                                    "warning" if source in ledger.sources else "error"))
         if r.inferred and not r.notes:
             out.append(_problem(ledger, r.where("inferred"),
                                 f"'{r.id}' marks {', '.join(r.inferred)} as inferred but has no notes saying why", r.id, "warning"))

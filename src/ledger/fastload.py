@@ -525,6 +525,16 @@ class _Builder:
                         good.add(item)
                 seen[items] = items
                 return items
+        elif t == "quotes":  # source id -> text; a number, a null or a nested value declines
+            match = ID.match
+
+            def conv(v):
+                if type(v) is not dict or len(v) > MAX_ITEMS:
+                    raise _NotClean
+                for k, q in v.items():
+                    if type(k) is not str or len(k) > MAX_SCALAR or not match(k) or type(q) is not str or len(q) > MAX_SCALAR:
+                        raise _NotClean
+                return tuple(v.items())
         elif t == "reports":
             def conv(v):
                 if type(v) is not list or len(v) > MAX_ITEMS:

@@ -412,6 +412,16 @@ class _Builder:
                 allowed = ", ".join(names)
                 hint = "; or declare it under 'kinds:'" if enum is Kind else ""
                 raise Invalid(f"unknown {spec.name} '{v}'{_suggest(v, names)}; one of: {allowed}{hint}", node) from None
+        if t == "quotes":  # source id -> its sentence
+            if not isinstance(node, Map):
+                raise Invalid(f"{what} must map source ids to their sentences, not {_describe(node)}", node)
+            pairs = []
+            for k, v in node.items:
+                if not ID.match(k.value):
+                    raise Invalid(f"'{k.value}' in {what} is not a source id (lowercase letters, digits, hyphens)", k)
+                pairs.append((k.value, self.scalar(v, f"the quote of '{k.value}' in {what}")))
+                locs[f"{spec.name}.{k.value}"] = v.loc()
+            return tuple(pairs)
         if t in ("codes", "ids", "strs"):
             items = node.items if isinstance(node, Seq) else [node]
             if isinstance(node, Map):

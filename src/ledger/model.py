@@ -351,6 +351,8 @@ class Measure(NamedTuple):
         statement (`notes` says why).
       links: the links of `responds_to` written with their basis (see `Link`); an id
         without one here is a stated link.
+      quotes: (source id, the sentence of that source) pairs, in file order: one quote
+        per source when an entry rests on several (`quote` is for one source).
       loc: where the entry starts in the file.
       locs: where each field's value starts (key: field name, or `field[i]` for list items).
     """
@@ -374,6 +376,7 @@ class Measure(NamedTuple):
     reports: tuple[Report, ...] = ()
     inferred: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    quotes: tuple[tuple[str, str], ...] = ()
     loc: Location = NOWHERE
     locs: Mapping[str, Location] = NO_LOCS
 
@@ -416,7 +419,7 @@ class Event(NamedTuple):
       countries: codes of the countries taking part.
       place: where, in the sources' words.
       agenda: issues named for it.
-      sources, tags, quote, notes, inferred, loc, locs: as for `Measure`.
+      sources, tags, quote, notes, inferred, quotes, loc, locs: as for `Measure`.
     """
 
     id: str
@@ -433,6 +436,7 @@ class Event(NamedTuple):
     quote: str | None = None
     notes: str | None = None
     inferred: tuple[str, ...] = ()
+    quotes: tuple[tuple[str, str], ...] = ()
     loc: Location = NOWHERE
     locs: Mapping[str, Location] = NO_LOCS
 
@@ -522,6 +526,7 @@ MEASURE_FIELDS: tuple[Spec, ...] = (
     Spec("notes", "text", False, "Anything else; say here when a link is inferred."),
     Spec("reports", "reports", False, "Other sources' disagreeing versions of date, effective, expires, not_before or status."),
     Spec("inferred", "strs", False, "Names of the fields whose value is our inference, not a source's statement; say why in notes."),
+    Spec("quotes", "quotes", False, "Source id -> the sentence of that source: one quote per source."),
 )
 
 # An item of `responds_to` written as a mapping, and an item of the top-level `links:`.
@@ -563,6 +568,7 @@ EVENT_FIELDS: tuple[Spec, ...] = (
     Spec("quote", "text", False, "The sentence of the source the entry rests on."),
     Spec("notes", "text", False, "Anything else."),
     Spec("inferred", "strs", False, "Names of the fields whose value is our inference; say why in notes."),
+    Spec("quotes", "quotes", False, "Source id -> the sentence of that source: one quote per source."),
 )
 
 SOURCE_FIELDS: tuple[Spec, ...] = (

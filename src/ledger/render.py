@@ -852,7 +852,7 @@ def _value_json(value):
 
 def show_json(view: RecordView) -> dict:
     """The record's fields, plus type, sources (objects), responds_to, responded_by,
-    reports, disagreements, deadlines, inferred (fields) and, for a measure, links
+    reports, disagreements, deadlines, inferred (fields), quotes {source: text} and, for a measure, links
     [{to, basis, sources, quote, note}]. Measures also give `weight` as used
     (the default for their kind when the file gives none)."""
     r = view.record
@@ -880,6 +880,7 @@ def show_json(view: RecordView) -> dict:
     ]
     out["responds_to"] = [x if isinstance(x, str) else x.id for x in view.responds_to]
     out["inferred"] = list(r.inferred)
+    out["quotes"] = dict(r.quotes)
     if isinstance(r, Measure):  # every link with its basis; a plain id is stated by the measure's sources
         written = {k.responds_to: k for k in r.links}
         out["links"] = [
@@ -952,6 +953,14 @@ def _show_layout(view: RecordView, width: int):
         row("agenda", "; ".join(r.agenda))
     row("tags", ", ".join(r.tags))
     row("quote", r.quote)
+    for source, text in r.quotes:  # one per source: never a sentence of one joined to another's
+        row("quote", f"{source}: {text}")
+    row("inferred", ", ".join(r.inferred) + " (our reading, not stated by a source; see notes)" if r.inferred else None)
+    if isinstance(r, Measure) and r.links:
+        for link in r.links:
+            said = link.note if link.basis == "inferred" else link.quote
+            row("link", f"answers {link.responds_to}: {link.basis}" + (f" ({', '.join(link.sources)})" if link.sources else "")
+                + (f": {said}" if said else ""))
     row("notes", r.notes)
     parts.append(Padding(grid, (1, 0, 0, 0)))
 

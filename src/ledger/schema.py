@@ -44,6 +44,7 @@ def _type(spec: Spec) -> dict:
         "reports": {"type": "array", "items": {"$ref": "#/$defs/report"}},
         "answers": {"anyOf": [ident, {"type": "array", "items": {"anyOf": [ident, {"$ref": "#/$defs/answer"}]}}]},
         "links": {"type": "array", "items": {"$ref": "#/$defs/link"}},
+        "quotes": {"type": "object", "propertyNames": {"pattern": _ID}, "additionalProperties": {"type": "string"}},
         "countries": {"type": "object", "propertyNames": {"pattern": _CODE}, "additionalProperties": {"type": "string"}},
         "sources": {"type": "object", "propertyNames": {"pattern": _ID}, "additionalProperties": {"$ref": "#/$defs/source"}},
         "measures": {"type": "array", "items": {"$ref": "#/$defs/measure"}},
