@@ -43,7 +43,15 @@ class Kind(StrEnum):
 # Escalation weight of a measure when the file gives no `weight`: how hard a
 # move pushes the confrontation up (positive) or down (negative). Chains and
 # summaries add these up; a file may override any single measure with -5..5.
-DEFAULT_WEIGHT: dict[Kind, int] = {
+class _Weights(dict):
+    """Kind -> default weight: the built-in kinds' below; a declared kind (`DeclaredKind`,
+    further down) carries its own, found here too, so `DEFAULT_WEIGHT[m.kind]` serves both."""
+
+    def __missing__(self, kind):
+        return kind.weight  # a DeclaredKind's; anything else raises AttributeError, as a bad key should
+
+
+DEFAULT_WEIGHT: dict[Kind, int] = _Weights({
     Kind.TARIFF: 3,
     Kind.EXPORT_CONTROL: 3,
     Kind.SANCTION: 3,
@@ -54,7 +62,7 @@ DEFAULT_WEIGHT: dict[Kind, int] = {
     Kind.TALKS: -1,
     Kind.TRUCE: -2,
     Kind.AGREEMENT: -2,
-}
+})
 WEIGHT_RANGE = (-5, 5)
 
 
@@ -73,15 +81,13 @@ class DeclaredKind(str):
 
     weight: int
     description: str | None
+    value: str  # its name, a plain str; `_value_` too, as reports read a Kind's
 
     def __new__(cls, name: str, weight: int = 0, description: str | None = None):
         self = super().__new__(cls, name)
         self.weight, self.description = weight, description
+        self.value = self._value_ = str(name)
         return self
-
-    @property
-    def value(self) -> str:
-        return str.__str__(self)
 
     def __repr__(self) -> str:
         return f"DeclaredKind({str.__repr__(self)}, weight={self.weight!r})"
@@ -395,10 +401,7 @@ class Measure(NamedTuple):
     @property
     def escalation(self) -> int:
         """The weight this measure adds to a chain or a country's tally."""
-        if self.weight is not None:
-            return self.weight
-        w = DEFAULT_WEIGHT.get(self.kind)
-        return w if w is not None else self.kind.weight  # a declared kind carries its own
+        return self.weight if self.weight is not None else DEFAULT_WEIGHT[self.kind]
 
     def where(self, key: str) -> Location:
         """Location of a field's value, falling back to the entry's start."""

@@ -11,6 +11,7 @@ from .model import (
     ENUMS,
     EVENT_FIELDS,
     FORMAT_VERSION,
+    KIND_FIELDS,
     MEASURE_FIELDS,
     ANSWER_FIELDS,
     LINK_FIELDS,
@@ -49,8 +50,12 @@ def _type(spec: Spec) -> dict:
         "sources": {"type": "object", "propertyNames": {"pattern": _ID}, "additionalProperties": {"$ref": "#/$defs/source"}},
         "measures": {"type": "array", "items": {"$ref": "#/$defs/measure"}},
         "events": {"type": "array", "items": {"$ref": "#/$defs/event"}},
+        "kinds": {"type": "object", "propertyNames": {"pattern": _ID, "not": {"enum": [e.value for e in ENUMS["Kind"]]}},
+                  "additionalProperties": {"$ref": "#/$defs/kind"}},
     }
-    if t.startswith("enum:"):
+    if t == "enum:Kind":  # a built-in kind (completed by editors), or one the ledger declares under `kinds:`
+        out = {"anyOf": [{"type": "string", "enum": [e.value for e in ENUMS["Kind"]]}, {"type": "string", "pattern": _ID}]}
+    elif t.startswith("enum:"):
         out = {"type": "string", "enum": [e.value for e in ENUMS[t[5:]]]}
     else:
         out = dict(simple[t])
@@ -86,5 +91,6 @@ def ledger_schema() -> dict:
             "source": _object(SOURCE_FIELDS, "A publication the ledger cites."),
             "answer": _object(ANSWER_FIELDS, "A measure answered, with the basis for saying so."),
             "link": _object(LINK_FIELDS, "One measure answers another: stated by a source, or inferred by us."),
+            "kind": _object(KIND_FIELDS, "A kind of measure the ledger declares: what it covers, its default weight."),
         },
     }

@@ -81,8 +81,11 @@ def complete_countries(ctx: typer.Context, incomplete: str) -> list[tuple[str, s
     return _matches(((c.lower() if lower else c, names.get(c, "")) for c in sorted(seen)), incomplete)
 
 
-def complete_kinds(incomplete: str) -> list[tuple[str, str]]:
-    """Measure kinds and event kinds, as `--kind` accepts them."""
+def complete_kinds(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Measure kinds and event kinds, as `--kind` accepts them, then the kinds the
+    ledger declares, with their descriptions."""
     from .options import KINDS
 
-    return _matches(((k, "") for k in KINDS), incomplete)
+    ledger = _ledger(ctx)
+    declared = ((k.value, k.description or "") for k in ledger.kinds.values()) if ledger is not None else ()
+    return _matches([*((k, "") for k in KINDS), *declared], incomplete)

@@ -143,7 +143,7 @@ def gta(
     note = (f"Not in the Global Trade Alert data imported on {reference or 'a later import'}: "
             "kept, since something may link to it.")
     _write(output, "gta", command_line, more, title, read.countries, read.sources, read.measures, note, dry_run, force,
-           input_digest=input_digest, verify_up_to=VERIFY_UP_TO)
+           input_digest=input_digest, verify_up_to=VERIFY_UP_TO, kinds=g.GTA_KINDS)
 
 
 # An import's output goes through the project's reader and checks before it is written.
@@ -312,14 +312,15 @@ def _unchanged(output: str, importer: str, input_digest: str) -> bool:
 
 
 def _write(output, importer, command_line, more, title, countries, sources, measures, note, dry_run, force,
-           check=None, input_digest=None, verify_up_to=None):
+           check=None, input_digest=None, verify_up_to=None, kinds=None):
     """Merge with the old generated file, check, and write it (or say what would change)."""
     from ..files import Refused, locked, write_atomic
     from ..importing.common import assemble, header, natural
 
     head = header(importer, command_line, more)
     if output == "-":
-        outcome = assemble(head, title, countries, sources, measures, None, f"{importer}-removed", note, natural, input_digest)
+        outcome = assemble(head, title, countries, sources, measures, None, f"{importer}-removed", note, natural, input_digest,
+                           kinds)
         _verify(output, outcome, check, verify_up_to)
         write_stdout(outcome.text)
         return
@@ -333,7 +334,7 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
             old = _old_text(output, importer, force)
             try:
                 outcome = assemble(head, title, countries, sources, measures, old, f"{importer}-removed", note, natural,
-                                   input_digest)
+                                   input_digest, kinds)
             except ValueError as e:
                 fail(f"{output}: its layout is not what 'ledger import' writes ({e}); it was edited by hand. "
                      "Move it away, or --force to replace it")

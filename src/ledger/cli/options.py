@@ -45,7 +45,7 @@ KindOpt = Annotated[
     list[str] | None,
     typer.Option("--kind", "-k", metavar="KIND",
                  help="Only measures of this kind (events: of this event kind). Repeatable. "
-                      f"Kinds: {', '.join(KINDS)}.",
+                      f"Kinds: {', '.join(KINDS)}, and those the ledger declares (kinds:).",
                  autocompletion=complete_kinds),
 ]
 SinceOpt = Annotated[
@@ -84,12 +84,7 @@ def selection_from(as_of: str | None, country: list[str] | None, kind: list[str]
     """Check the shared options and build the Selection (exit 2 on a bad value)."""
     day = parse_cli_date(as_of, "--as-of") if as_of else date.today()
     codes = {c.strip() for c in country or ()}  # as typed: `resolve_countries` reads them against the ledger
-    kinds = set()
-    for k in kind or ():
-        word = k.strip().lower()
-        if word not in KINDS:
-            usage_error(f"--kind '{k}' is not a kind{_suggest(word, KINDS)}; kinds: {', '.join(KINDS)}")
-        kinds.add(word)
+    kinds = {k.strip().lower() for k in kind or ()}  # `resolve_countries` reads them against the ledger's kinds
     start = parse_cli_date(since, "--since") if since else None
     end = parse_cli_date(until, "--until") if until else None
     if start and end and start > end:
@@ -100,7 +95,13 @@ def selection_from(as_of: str | None, country: list[str] | None, kind: list[str]
 def resolve_countries(selection: Selection, ledger) -> Selection:
     """The selection's --country values as the ledger's codes (`country_code`); a name,
     or a code nobody knows (QQ), is refused (exit 2), with the code to use when one is
-    close, as a misspelt kind is."""
+    close, as a misspelt kind is. The --kind values too: a kind the ledger declares
+    (`kinds:`) is one, as a built-in one is; another is refused (exit 2)."""
+    if selection.kinds:
+        known = (*KINDS, *ledger.kinds)
+        for word in sorted(selection.kinds):
+            if word not in known:
+                usage_error(f"--kind '{word}' is not a kind{_suggest(word, known)}; kinds: {', '.join(known)}")
     if not selection.countries:
         return selection
     import dataclasses

@@ -168,7 +168,7 @@ def _one_line(text: str) -> str:
 _MEASURE_START = re.compile(r"^  - id: ", re.M)
 _SOURCE_START = re.compile(r"^  ([a-z0-9][a-z0-9-]*):\n", re.M)
 _COUNTRY = re.compile(r"^  ([A-Z][A-Z0-9]{1,5}): (.*)$", re.M)
-_SECTION = re.compile(r"^(countries|sources|measures):", re.M)
+_SECTION = re.compile(r"^(countries|kinds|sources|measures):", re.M)
 
 
 class OldFile(NamedTuple):
@@ -270,7 +270,8 @@ def _codes(entry: str) -> list[str]:
 
 
 def assemble(head: str, title: str, countries: dict[str, str], sources: list[Entry], measures: list[Entry],
-             old_text: str | None, removed_tag: str, removed_note: str, order, input_digest: str | None = None) -> Outcome:
+             old_text: str | None, removed_tag: str, removed_note: str, order, input_digest: str | None = None,
+             kinds: dict[str, tuple[str, int]] | None = None) -> Outcome:
     """The generated file: `head` (see `header`; `input_digest` adds a line for
     `up_to_date`, with the digest of the rest of the file), the title, declared `countries` (code ->
     name), `sources` and `measures` (rendered entries), merged with the old file's text
@@ -278,7 +279,8 @@ def assemble(head: str, title: str, countries: dict[str, str], sources: list[Ent
 
     Measures of the old file missing from `measures` are kept, marked with
     `removed_tag` and `removed_note` (once: an entry already marked stays as it was), with
-    the sources they cite and the codes they name. Raises ValueError when `old_text` is not
+    the sources they cite and the codes they name. `kinds`: the importer's own kinds (name
+    -> description, weight); the file declares, under `kinds:`, those its measures use. Raises ValueError when `old_text` is not
     laid out as this module writes it.
     """
     new = {e.id: e for e in measures}
@@ -312,6 +314,13 @@ def assemble(head: str, title: str, countries: dict[str, str], sources: list[Ent
     if declared:
         parts.append("countries:\n")
         parts.extend(f"  {code}: {declared[code]}\n" for code in sorted(declared))
+    if kinds:
+        every = "".join(texts.values())  # one search per kind in C, not one per measure
+        used = [k for k in sorted(kinds) if f"\n    kind: {k}\n" in every]
+        del every
+        if used:
+            parts.append("kinds:\n")
+            parts.extend(f"  {k}:\n    description: {quote(kinds[k][0])}\n    weight: {kinds[k][1]}\n" for k in used)
     if source_texts:
         parts.append("sources:\n")
         parts.extend(source_texts[i] for i in sorted(source_texts, key=order))

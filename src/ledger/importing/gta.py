@@ -18,7 +18,7 @@ mapping, field by field (docs/gta.md says the same for people):
                is, with GTA's name; a group is declared with a code made from its name
   kind         `KIND_OF_TYPE[intervention_type]`, else by `mast_chapter`, else
                import-restriction with a warning; the type itself is the tag
-               `gta-type:<slug>`
+               `gta-type:<slug>`; the file declares the kinds of GTA_KINDS it uses
   weight       `gta_evaluation`: red -> the kind's default (no `weight:`), amber -> 1,
                green -> -1; the evaluation is the tag `gta-eval:<colour>`
   status       `is_in_force` true -> in-force; false -> lifted when GTA gives a removal
@@ -51,12 +51,22 @@ WORLD = "WLD"
 WORLD_NAME = "World"
 
 # Every intervention type GTA lists (gta-mcp/resources/gta_intervention_type_list.md in
-# global-trade-alert/sgept-mcp-servers, 83 of them), with the nearest of our kinds. The
-# type itself stays on the measure as a tag, so nothing is lost when a later change lets
-# ledgers declare their own kinds (a `subsidy` kind would take over most of the
-# import-restriction rows): change the rows here, and docs/gta.md (a test compares them).
+# global-trade-alert/sgept-mcp-servers, 83 of them), with the nearest of our kinds, or one
+# of GTA_KINDS where none of the ten fits. The type itself stays on the measure as a tag,
+# so nothing is lost: change the rows here, and docs/gta.md (a test compares them).
 TARIFF, EXPORT, IMPORT, INVESTIGATION = "tariff", "export-control", "import-restriction", "investigation"
 SANCTION, FEE, ACQUISITION = "sanction", "fee", "acquisition-block"
+# Kinds of GTA's that none of the ten built in fits: a generated file declares, under
+# `kinds:`, those its measures use (name -> description, default weight). Subsidies
+# shield home producers less directly than a border measure (1, as amber is); public
+# procurement closes one market (1); screening foreign investment blocks deals as
+# acquisition-block does (2).
+SUBSIDY, PROCUREMENT, SCREENING = "subsidy", "procurement", "investment-screening"
+GTA_KINDS: dict[str, tuple[str, int]] = {
+    SUBSIDY: ("State aid to domestic firms: grants, loans, guarantees, tax relief, equity, export incentives", 1),
+    PROCUREMENT: ("Public procurement that favours domestic suppliers", 1),
+    SCREENING: ("Rules on whether and how much foreign investors may own", 2),
+}
 KIND_OF_TYPE: dict[str, str] = {
     # duties at the border, and the trade-defence duties
     "Import tariff": TARIFF,
@@ -109,45 +119,45 @@ KIND_OF_TYPE: dict[str, str] = {
     "Local labour requirement": IMPORT,
     "Local value added requirement": IMPORT,
     "Localisation, nes": IMPORT,
-    "Local content incentive": IMPORT,
-    "Local value added incentive": IMPORT,
-    "Local operations incentive": IMPORT,
-    "Local labour incentive": IMPORT,
-    "Public procurement preference margin": IMPORT,
-    "Public procurement localisation": IMPORT,
-    "Public procurement access": IMPORT,
-    "Public procurement, nes": IMPORT,
-    # subsidies and state aid: no kind of ours fits; they shield home producers
-    "Capital injection and equity stakes (including bailouts)": IMPORT,
-    "State loan": IMPORT,
-    "Financial grant": IMPORT,
-    "In-kind grant": IMPORT,
-    "Production subsidy": IMPORT,
-    "Interest payment subsidy": IMPORT,
-    "Loan guarantee": IMPORT,
-    "Tax or social insurance relief": IMPORT,
-    "Consumption subsidy": IMPORT,
-    "Tax-based export incentive": IMPORT,
-    "Export subsidy": IMPORT,
-    "Other export incentive": IMPORT,
-    "Trade finance": IMPORT,
-    "Financial assistance in foreign market": IMPORT,
-    "State aid, nes": IMPORT,
-    "State aid, unspecified": IMPORT,
+    "Local content incentive": SUBSIDY,
+    "Local value added incentive": SUBSIDY,
+    "Local operations incentive": SUBSIDY,
+    "Local labour incentive": SUBSIDY,
+    "Public procurement preference margin": PROCUREMENT,
+    "Public procurement localisation": PROCUREMENT,
+    "Public procurement access": PROCUREMENT,
+    "Public procurement, nes": PROCUREMENT,
+    # subsidies and state aid: a kind of their own (GTA_KINDS); they shield home producers
+    "Capital injection and equity stakes (including bailouts)": SUBSIDY,
+    "State loan": SUBSIDY,
+    "Financial grant": SUBSIDY,
+    "In-kind grant": SUBSIDY,
+    "Production subsidy": SUBSIDY,
+    "Interest payment subsidy": SUBSIDY,
+    "Loan guarantee": SUBSIDY,
+    "Tax or social insurance relief": SUBSIDY,
+    "Consumption subsidy": SUBSIDY,
+    "Tax-based export incentive": SUBSIDY,
+    "Export subsidy": SUBSIDY,
+    "Other export incentive": SUBSIDY,
+    "Trade finance": SUBSIDY,
+    "Financial assistance in foreign market": SUBSIDY,
+    "State aid, nes": SUBSIDY,
+    "State aid, unspecified": SUBSIDY,
     "Price stabilisation": IMPORT,
     "Competitive devaluation": IMPORT,
-    "FDI: Financial incentive": IMPORT,
-    "Debt purchase": IMPORT,
-    "Equity stake": IMPORT,
-    "Financial investment support": IMPORT,
-    "Lending support": IMPORT,
+    "FDI: Financial incentive": SUBSIDY,
+    "Debt purchase": SUBSIDY,
+    "Equity stake": SUBSIDY,
+    "Financial investment support": SUBSIDY,
+    "Lending support": SUBSIDY,
     # capital controls: financial restrictions, as sanctions are
     "Controls on commercial transactions and investment instruments": SANCTION,
     "Controls on credit operations": SANCTION,
     "Control on personal transactions": SANCTION,
     "Repatriation & surrender requirements": SANCTION,
     # who may own what
-    "FDI: Entry and ownership rule": ACQUISITION,
+    "FDI: Entry and ownership rule": SCREENING,
     "FDI: Treatment and operations, nes": ACQUISITION,
     "Corporate control order": ACQUISITION,
 }
@@ -162,8 +172,8 @@ KIND_OF_MAST: dict[str, str] = {
     "F": FEE,  # Price-control measures, including additional taxes and charges
     "G": FEE,  # Finance measures
     "I": IMPORT,  # Trade-related investment measures
-    "L": IMPORT,  # Subsidies (excl. export subsidies)
-    "M": IMPORT,  # Government procurement restrictions
+    "L": SUBSIDY,  # Subsidies (excl. export subsidies)
+    "M": PROCUREMENT,  # Government procurement restrictions
     "N": IMPORT,  # Intellectual Property
     "P": EXPORT,  # Export-related measures (incl. subsidies)
     "capital control measures": SANCTION,
@@ -179,7 +189,7 @@ FALLBACK_KIND = IMPORT
 WEIGHT_OF_EVALUATION: dict[str, int | None] = {"red": None, "amber": 1, "green": -1}
 
 _KIND_BY_TYPE = {" ".join(k.lower().split()): v for k, v in KIND_OF_TYPE.items()}
-assert set(KIND_OF_TYPE.values()) <= {k.value for k in Kind} and set(KIND_OF_MAST.values()) <= {k.value for k in Kind}
+assert set(KIND_OF_TYPE.values()) | set(KIND_OF_MAST.values()) <= {k.value for k in Kind} | set(GTA_KINDS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -530,7 +540,7 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
         tags.append(f"gta-eval:{evaluation}")
     elif evaluation:
         warnings.append(f"gta_evaluation '{item.get('gta_evaluation')}' is not red, amber or green; the kind's weight is used")
-    if weight is not None and weight == DEFAULT_WEIGHT[Kind(kind)]:
+    if weight is not None and weight == (GTA_KINDS[kind][1] if kind in GTA_KINDS else DEFAULT_WEIGHT[Kind(kind)]):
         weight = None
 
     status = _status(_flag(item.get("is_in_force")), implemented, removed, reference)
