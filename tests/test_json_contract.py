@@ -25,7 +25,8 @@ DEADLINE = {"date", "days_left", "hours_left", "countdown", "what", "title", "re
 CHAIN_NODE = {"id", "date", "actor", "target", "kind", "title", "weight", "lag_days", "repeated", "basis", "inferred",
               "responses"}
 CHAIN_STATS = {"steps", "depth", "moves", "weight"}
-SUMMARY = {"country", "imposed", "received", "in_force", "events", "kinds", "weight", "latest", "next_deadline"}
+SUMMARY = {"country", "imposed", "received", "in_force", "events", "kinds", "weight", "latest", "next_deadline",
+           "in_force_disputed"}
 SUMMARY_LATEST = {"id", "date", "title"}
 SHOW_COMMON = {"type", "id", "date", "title", "kind", "status", "tags", "quote", "notes", "sources", "responds_to",
                "responded_by", "deadlines", "disagreements", "inferred", "quotes"}

@@ -149,7 +149,7 @@ def test_all_deadlines_sorted_with_disputed_versions_and_event_ends(small):
         ("2025-02-16", "ends", "talks-1", None),
         ("2025-05-31", "expires", "truce", "s2"),
         ("2025-06-30", "expires", "truce", None),
-        ("2025-07", "visit", "visit-1", None),
+        ("2025-07", "visit (expected)", "visit-1", None),
     ]  # the cancelled summit gives no deadline
 
 
@@ -283,3 +283,88 @@ measures:
     assert (stats.steps, stats.depth, stats.moves) == (6, 4, {"AA": 3, "CC": 2, "BB": 1, "DD": 1})
     assert [n.measure.id for n in second.walk()] == ["e", "f"] and second.responses[0].repeated
     assert [n.measure.id for n in cycle.walk()] == ["x", "y", "x"]
+
+
+# --- Issue 15: provenance and imprecise dates in the reports ----------------------------------
+
+def _provenance_ledger():
+    from ledger.load import load_text
+
+    text = """measures:
+  - {id: later, date: "2025", actor: CN, target: US, kind: fee, title: L, responds_to: [month]}
+  - {id: month, date: 2025-10, actor: US, target: CN, kind: tariff, title: M, responds_to: [day]}
+  - {id: day, date: 2025-10-09, actor: CN, target: US, kind: export-control, title: D}
+  - {id: alone, date: 2025-10-02, actor: CN, target: US, kind: fee, title: A}
+"""
+    ledger, problems = load_text("t.yaml", text)
+    assert not problems, problems
+    return ledger
+
+
+def test_what_answers_comes_after_what_it_answers_when_periods_overlap():
+    from ledger.timeline import timeline
+
+    ids = [r.id for r in timeline(_provenance_ledger())]
+    # 2025 and 2025-10 sort by their first days, above 2025-10-09; each answers the one below.
+    assert ids == ["alone", "day", "month", "later"]
+
+
+def test_an_in_force_count_that_depends_on_a_disputed_expiry_says_so():
+    import datetime as dt
+
+    from ledger.load import load_text
+    from ledger.summary import summarize
+
+    text = """sources:
+  a: {title: A, publisher: P}
+  b: {title: B, publisher: P}
+measures:
+  - id: truce
+    date: 2025-06
+    actor: [US, CN]
+    target: [US, CN]
+    kind: truce
+    status: in-force
+    expires: 2025-11-10
+    title: T
+    sources: [a]
+    reports:
+      - {source: b, expires: 2025-10-10}
+"""
+    ledger, _ = load_text("t.yaml", text)
+    rows = {r.country: r for r in summarize(ledger, dt.date(2025, 10, 14))}
+    assert rows["US"].in_force == 1 and rows["US"].in_force_disputed == ("truce",)
+    assert summarize(ledger, dt.date(2025, 9, 1))[0].in_force_disputed == ()  # both say in force then
+
+
+def test_an_expected_event_says_expected_in_deadlines():
+    import datetime as dt
+
+    from ledger.deadlines import upcoming_deadlines
+    from ledger.load import load_text
+
+    ledger, _ = load_text("t.yaml", "measures: []\nevents:\n  - {id: s, date: 2025-11-01, end: 2025-11-02, "
+                                    "title: S, kind: summit, status: expected}\n")
+    assert [r.deadline.what for r in upcoming_deadlines(ledger, dt.date(2025, 10, 1))] == ["summit (expected)", "ends (expected)"]
+
+
+def test_stated_only_drops_inferred_links_and_values():
+    from ledger.load import load_text
+    from ledger.select import stated_only
+
+    text = """measures:
+  - {id: a, date: 2025-10-01, actor: US, target: CN, kind: tariff, title: A}
+  - id: b
+    date: 2025-10-02
+    actor: CN
+    target: US
+    kind: fee
+    title: B
+    responds_to: [{id: a, basis: inferred, note: ours}]
+  - {id: c, date: 2025-10-03, actor: CN, target: US, kind: fee, title: C, responds_to: [a], inferred: [status], notes: ours}
+"""
+    ledger, problems = load_text("t.yaml", text)
+    assert not problems, problems
+    stated = stated_only(ledger)
+    assert [m.responds_to for m in stated.measures] == [(), (), ("a",)]
+    assert [m.id for m in stated_only(ledger, values=True).measures] == ["a", "b"]

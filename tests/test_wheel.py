@@ -25,7 +25,7 @@ def test_installed_wheel_runs_check_on_its_bundled_ledger_from_elsewhere(tmp_pat
     elsewhere.mkdir()
     p = subprocess.run([str(env_dir / "bin" / "ledger"), "check"], cwd=elsewhere, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert "14 measures, 6 events, 2 sources, no errors" in p.stderr
+    assert "15 measures, 11 events, 2 sources, no errors" in p.stderr
     # the bundled ledger is read from inside the installed package, not from this checkout
     assert "site-packages/ledger/data/measures.yaml" in p.stderr
 

@@ -45,7 +45,8 @@ class Deadline:
     Fields:
       moment: the date, or the date-time with its UTC offset.
       what: "takes effect", "not before", "expires"; for events their kind
-        ("summit", "call"...) and "ends" for an event's last day.
+        ("summit", "call"...) and "ends" for an event's last day, followed by
+        " (expected)" when the event is only expected.
       ref: id of the measure or event.
       title: its title.
       countries: actor and target codes (events: participants), without repeats.
@@ -156,9 +157,11 @@ def _gather(ledger: Ledger, keep, days: tuple[date, date] = (date.min, date.max)
     for k, e in enumerate(ledger.events, len(measures)):
         if e.status == EventStatus.CANCELLED:
             continue
-        add(e.date.first, e.kind.value, e, (k, 0), e.countries, precision=e.date.precision)
+        # An event that is only expected never reads as a fixed date: its "what" says so.
+        expected = " (expected)" if e.status == EventStatus.EXPECTED else ""
+        add(e.date.first, e.kind.value + expected, e, (k, 0), e.countries, precision=e.date.precision)
         if e.end is not None and e.end != e.date:
-            add(e.end.first, "ends", e, (k, 1), e.countries, precision=e.end.precision)
+            add(e.end.first, "ends" + expected, e, (k, 1), e.countries, precision=e.end.precision)
     kept.sort(key=itemgetter(0, 1))  # the ledger's order breaks ties
     return [(k[2], k[3]) for k in kept], disputed
 
@@ -278,6 +281,12 @@ def upcoming_deadlines(ledger: Ledger, as_of: date, within_days: int | None = No
             last = min(last, until)
         days = (first, last)
     rows, disputed = _gather(ledger, keep, days)
+    if not include_passed:
+        # A held event known only to the month or year has happened: the period that
+        # holds the as-of day is behind it, not a countdown ahead.
+        held = {e.id for e in ledger.events if e.status == EventStatus.HELD and e.date.precision != "day"}
+        if held:
+            rows = [(d, v) for d, v in rows if not (d.ref in held and d.precision != "day")]
     return [DeadlineRow(d, days, hours, (d.ref, d.what) in disputed) for d, (days, hours) in rows]
 
 

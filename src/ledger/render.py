@@ -744,7 +744,8 @@ def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
 
 
 def summary_json(rows: Iterable[CountrySummary]) -> list[dict]:
-    """Items {country, name, imposed, received, in_force, events, kinds, weight, latest, next_deadline}."""
+    """Items {country, name, imposed, received, in_force, events, kinds, weight, latest, next_deadline,
+    in_force_disputed (ids of its measures whose being in force the sources dispute)}."""
     out = []
     for r in rows:
         latest = None
@@ -756,7 +757,7 @@ def summary_json(rows: Iterable[CountrySummary]) -> list[dict]:
         out.append({
             "country": r.country, "imposed": r.imposed, "received": r.received, "in_force": r.in_force,
             "events": r.events, "kinds": dict(r.kinds), "weight": r.weight, "latest": latest,
-            "next_deadline": nxt,
+            "next_deadline": nxt, "in_force_disputed": list(r.in_force_disputed),
         })
     return out
 
@@ -783,14 +784,25 @@ def render_summary(rows: list[CountrySummary]):
     return _Fitted(lambda width: _summary_layout(rows, width))
 
 
+def _in_force_text(r: CountrySummary) -> str:
+    """The in-force count, marked `*` when sources dispute one of its measures (see `_disputed_text`)."""
+    return f"{r.in_force}*" if r.in_force_disputed else str(r.in_force)
+
+
+def _disputed_text(r: CountrySummary) -> str:
+    return "* in force disputed: " + ", ".join(r.in_force_disputed) + " (sources disagree)"
+
+
 def _summary_cells(r: CountrySummary) -> list[str]:
-    return [r.country, str(r.imposed), str(r.received), str(r.in_force), f"{r.weight:+d}"]
+    return [r.country, str(r.imposed), str(r.received), _in_force_text(r), f"{r.weight:+d}"]
 
 
 def _summary_detail(r: CountrySummary, kinds_width: int):
     from rich.text import Text
 
     detail = Text(_packed([f"{k} {n}" for k, n in r.kinds.items()], kinds_width) if r.kinds else "-")
+    if r.in_force_disputed:
+        detail.append(f"\n{_disputed_text(r)}", style="yellow")
     if r.latest is not None:
         detail.append(f"\nlatest: {r.latest.date} {terminal_text(r.latest.title)}", style="dim")
     if r.next_deadline is not None:
@@ -832,8 +844,8 @@ def _summary_layout(rows: list[CountrySummary], width: int):
 def summary_lines(rows: list[CountrySummary]) -> str:
     out = [("COUNTRY", "IMPOSED", "RECEIVED", "IN FORCE", "WEIGHT", "BY KIND")]
     for r in rows:
-        out.append((r.country, str(r.imposed), str(r.received), str(r.in_force), f"{r.weight:+d}",
-                    _kinds_text(r.kinds)))
+        out.append((r.country, str(r.imposed), str(r.received), _in_force_text(r), f"{r.weight:+d}",
+                    _kinds_text(r.kinds) + (f"  ({_disputed_text(r)})" if r.in_force_disputed else "")))
     return _align(out)
 
 

@@ -36,6 +36,9 @@ class CountrySummary:
       weight: net escalation weight of the measures it imposed.
       latest: its most recent measure as actor, if any.
       next_deadline: the first deadline from the as-of day on that involves it.
+      in_force_disputed: ids of the measures it imposed whose being in force on the
+        as-of day depends on which source is believed (a report gives another
+        status, effective or expiry date that changes the answer).
     """
 
     country: str
@@ -47,6 +50,7 @@ class CountrySummary:
     weight: int = 0
     latest: Measure | None = None
     next_deadline: DeadlineRow | None = None
+    in_force_disputed: tuple[str, ...] = ()
 
     @property
     def activity(self) -> int:
@@ -70,6 +74,20 @@ def in_force(m: Measure, as_of: date) -> bool:
     else:
         return False
     return started and (m.expires is None or _day(m.expires) > as_of)
+
+
+_IN_FORCE_FIELDS = ("status", "effective", "expires")
+
+
+def in_force_disputed(m: Measure, as_of: date) -> bool:
+    """Whether another source's version of the measure (a report) is in force on the
+    as-of day when the ledger's is not, or the other way round."""
+    ours = in_force(m, as_of)
+    for r in m.reports:
+        theirs = {f: getattr(r, f) for f in _IN_FORCE_FIELDS if getattr(r, f) is not None}
+        if theirs and in_force(m._replace(**theirs), as_of) != ours:
+            return True
+    return False
 
 
 def summarize(ledger: Ledger, as_of: date, countries: frozenset[str] = frozenset()) -> list[CountrySummary]:
@@ -97,6 +115,11 @@ def summarize(ledger: Ledger, as_of: date, countries: frozenset[str] = frozenset
     for actor, n in Counter(m.actor for m in maybe_live if in_force(m, as_of)).items():
         for c in dict.fromkeys(actor):
             active[c] += n
+    disputed: defaultdict[str, list[str]] = defaultdict(list)
+    for m in filter(attrgetter("reports"), measures):  # only a measure with reports can be disputed
+        if in_force_disputed(m, as_of):
+            for c in dict.fromkeys(m.actor):
+                disputed[c].append(m.id)
     # Latest: the last measure in date order (ties: the last in the file), per actor.
     latest: dict[str, tuple[int, Measure]] = {}
     last_per_actor = {m.actor: (i, m) for i, m in enumerate(sorted(measures, key=DATE_ORDER))}
@@ -119,6 +142,7 @@ def summarize(ledger: Ledger, as_of: date, countries: frozenset[str] = frozenset
             country=c, imposed=imposed[c], received=received[c], in_force=active[c], events=events[c],
             kinds=dict(sorted(kinds.get(c, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
             weight=weight[c], latest=latest[c][1] if c in latest else None, next_deadline=upcoming.get(c),
+            in_force_disputed=tuple(disputed.get(c, ())),
         )
         for c in codes
     ]

@@ -300,6 +300,13 @@ def _timeline(ledger: Ledger) -> str:
     return "".join(out)
 
 
+def _disputed_count(r) -> str:
+    if not r.in_force_disputed:
+        return ""
+    return (' <span class="tag disputed">disputed: ' + _e(", ".join(r.in_force_disputed))
+            + " (sources disagree whether in force)</span>")
+
+
 def _summary(ledger: Ledger, selection: Selection) -> str:
     rows = summarize(ledger, selection.as_of, selection.countries)
     if not rows:
@@ -318,7 +325,7 @@ def _summary(ledger: Ledger, selection: Selection) -> str:
                    f"{_e(d.what)}, {_e(d.ref)}")
         out.append(f'<tr><td>{country}</td><td class="num" data-label="imposed">{r.imposed}</td>'
                    f'<td class="num" data-label="received">{r.received}</td>'
-                   f'<td class="num" data-label="in force">{r.in_force}</td>'
+                   f'<td class="num" data-label="in force">{r.in_force}{_disputed_count(r)}</td>'
                    f'<td class="num" data-label="weight">{r.weight:+d}</td><td>{kinds}</td>'
                    f'<td data-label="latest">{latest}</td><td data-label="next">{nxt}</td></tr>')
     out.append("</tbody></table></div>")
