@@ -183,3 +183,18 @@ def test_add_into_an_included_file_of_ones_own(here):
                             "--responds-to", "us-first"])
     assert r.exit_code == 0, r.output
     assert "cn-second" in (here / "team" / "cn.yaml").read_text() and "cn-second" not in (here / "mine.yaml").read_text()
+
+
+def test_an_include_key_in_quotes_is_an_include_too(here):
+    write(here / "other.yaml", "measures:\n" + measure("there"))
+    write(here / "mine.yaml", "\"include\": [other.yaml]\nmeasures:\n" + measure("here", extra="    responds_to: [there]\n"))
+    for _ in range(2):  # read, then from the cache
+        ledger, problems = read.load_checked("mine.yaml")
+        assert problems == [] and [m.id for m in ledger.measures] == ["here", "there"]
+
+
+def test_a_plain_ledger_served_from_the_cache_is_not_scanned_for_includes(here, monkeypatch):
+    write(here / "plain.yaml", "measures:\n" + measure("one"))
+    read.load_checked("plain.yaml")
+    monkeypatch.setattr(read, "_may_include", lambda data: pytest.fail("scanned"))
+    assert read.load_checked("plain.yaml")[1] == []
