@@ -83,7 +83,10 @@ measures:
   title: A tariff # with a comment
   effective: 2025-02-01T00:01:00-05:00
   weight: 4
-  responds_to: [b]
+  responds_to:
+  - id: b
+    basis: inferred
+    note: ours
   tags: ['x', "y", z]
   notes: |
     Line one, US & China

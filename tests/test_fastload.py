@@ -589,13 +589,15 @@ def test_inferred_fields_are_read_alike_by_both_readers():
         assert assert_fast_agrees(text.replace("    s-two:", other + "    s-two:")) is None
 
 
-def test_a_link_written_with_its_basis_is_left_to_the_exact_reader():
+def test_a_link_written_with_its_basis_is_read_alike_by_both_readers():
     # A block mapping as an item of responds_to is inside the grammar's lines: the fast
-    # path must decline it (its ids converter refuses a mapping), not read it as an id.
+    # path reads it by load.py's rules (fastload._Builder._with_links), or declines.
     assert screen(PROVENANCE)
-    assert assert_fast_agrees(PROVENANCE) is None
-    slow, problems = load_text("t.yaml", PROVENANCE)
-    assert not problems and slow.measures[1].basis("a") == "inferred"
+    fast = assert_fast_agrees(PROVENANCE)
+    assert fast is not None and fast.measures[1].responds_to == ("a", "a")
+    assert [(k.responds_to, k.basis, k.note) for k in fast.measures[1].links] == [("a", "inferred", "our reading")]
+    for bad in ("    basis: guessed\n", "    basis:\n", "    id:\n", "    colour: red\n", "    sources: [x, 'Y Z']\n"):
+        assert assert_fast_agrees(PROVENANCE.replace("    note: our reading\n", bad)) is None, bad
 
 
 def test_top_level_links_are_left_to_the_exact_reader():

@@ -45,6 +45,9 @@ explicit key `?` or quoted key. `bench/fuzz.py` compares the two readers on muta
 ledgers to find where the grammar is still too wide; every divergence it ever found is a
 named test in tests/test_fastload.py.
 
+A block mapping as an item of `responds_to` (a link written with its basis) is read by
+load.py's rules (`_Builder._with_links`); a top-level `links:` is declined.
+
 Inside the grammar, yaml-rs still decides the structure, and this path still declines:
   - anything yaml-rs reports (syntax, duplicate keys, bad indentation);
   - a plain number yaml-rs reads differently from the text the user typed (`+5`, `007`,
@@ -63,7 +66,9 @@ from itertools import repeat
 from operator import call, itemgetter
 
 from .model import (
+    ANSWER_FIELDS,
     ENUMS,
+    Link,
     EVENT_FIELDS,
     FORMAT_VERSION,
     MEASURE_FIELDS,
@@ -459,7 +464,7 @@ class _Builder:
         self.kind_of.update(kinds or {})
         self.int_keys: set[str] = set()  # fields given as plain integers: their text is checked after
         self.tables = {}
-        for table in (MEASURE_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, REPORT_FIELDS):
+        for table in (MEASURE_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, REPORT_FIELDS, ANSWER_FIELDS):
             conv = {s.name: self.converter(s) for s in table}
             self.tables[table] = (conv, frozenset(conv), frozenset(s.name for s in table if s.required))
         self.plans: dict[tuple, tuple] = {}  # (record type, its keys in file order) -> how to build it
@@ -591,11 +596,31 @@ class _Builder:
                 tuple(cls._field_defaults[f] for f in absent))
 
     def measure(self, raw) -> Measure:
+        answers = raw.get("responds_to") if type(raw) is dict else None
+        if type(answers) is list and dict in set(map(type, answers)):
+            return self._with_links(raw, answers)
         m = self.record(raw, MEASURE_FIELDS, Measure)
         w = m.weight
         if w is not None and not WEIGHT_RANGE[0] <= w <= WEIGHT_RANGE[1]:
             raise _NotClean
         return m
+
+    def _with_links(self, raw: dict, answers: list) -> Measure:
+        """A measure whose responds_to gives some links' basis as mappings ({id, basis,
+        sources, quote, note}): load._Builder.answers' rules, its ids to responds_to and
+        a Link for each mapping."""
+        ids, written = [], []
+        for item in answers:
+            if type(item) is dict:
+                values = self.fields(item, ANSWER_FIELDS)
+                written.append(values)
+                item = values["id"]
+            ids.append(item)  # a plain item is checked by responds_to's converter, as any id
+        raw["responds_to"] = ids
+        m = self.measure(raw)
+        links = tuple(Link(m.id, v["id"], v["basis"].value if "basis" in v else "stated", v.get("sources", ()),
+                           v.get("quote"), v.get("note")) for v in written)
+        return m._replace(links=links)
 
     def event(self, raw) -> Event:
         return self.record(raw, EVENT_FIELDS, Event)
