@@ -70,7 +70,7 @@ def test_add_appends_to_measures_and_keeps_every_other_byte(copy):
     assert (m.id, str(m.date), m.actor, m.target, m.responds_to) == \
         ("us-new-tariff", "2025-11-02", ("US",), ("CN",), ("cn-counter-tariffs",))
     assert m.effective.isoformat() == "2025-11-10T00:01:00-05:00"
-    assert len(ledger.events) == 6
+    assert len(ledger.events) == 11
 
 
 def test_any_text_is_quoted_safely_and_reads_back(copy):
@@ -92,7 +92,7 @@ def test_json_prints_the_added_measure(copy):
 
 
 @pytest.mark.parametrize("args, option, fragment", [
-    (["--id", "us-high-tariffs"], "--id", "duplicate id 'us-high-tariffs' (first at line 33)"),
+    (["--id", "us-high-tariffs"], "--id", "duplicate id 'us-high-tariffs' (first at line 36)"),
     (["--id", "x", "--responds-to", "no-such-measure"], "--responds-to", "which is not in the ledger"),
     (["--id", "x", "--source", "nowhere"], "--source", "cites source 'nowhere'"),
     (["--id", "Bad Id"], "--id", "must be lowercase letters"),
@@ -215,7 +215,7 @@ def test_twenty_four_writers_at_once_lose_nothing(copy):
     assert all(code == 0 for code, _ in results), results
     ledger = loaded(copy)
     assert {f"writer-{i}" for i in range(n)} <= {m.id for m in ledger.measures}
-    assert len(ledger.measures) == 14 + n
+    assert len(ledger.measures) == 15 + n
     check = subprocess.run([sys.executable, "-m", "ledger", "check", "-f", str(copy)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert not [f for f in os.listdir(copy.parent) if f.endswith(".ledger-tmp")]
@@ -259,7 +259,7 @@ def test_writers_killed_at_random_moments_leave_old_or_new_content(copy):
             assert only_insertion(before, after).count("- id: ") == 1
             known.add(after)
         ledger = loaded(copy)
-        assert [m.id for m in ledger.measures][:14] == [m.id for m in load_ledger(bundled_ledger_path())[0].measures]
+        assert [m.id for m in ledger.measures][:15] == [m.id for m in load_ledger(bundled_ledger_path())[0].measures]
 
 
 # --- asked field by field -------------------------------------------------------------------

@@ -299,6 +299,8 @@ def _plain(text: str) -> bool:
     ledger's text in a hundredth of a second; the regular expression takes eight)."""
     if text.isascii():
         return not text.encode("ascii").translate(None, _PLAIN_ASCII)
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return True  # every UNSAFE character is unprintable: typography (’ “ ”) needs no renderer
     from .render import UNSAFE
 
     return UNSAFE.search(text) is None
