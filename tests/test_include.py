@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ledger import load, read
+from ledger import fastload as ledger_fast, load, read
 from ledger.cli import app
 
 runner = CliRunner()
@@ -111,6 +111,12 @@ def test_a_big_included_file_read_by_the_fast_path_is_located_exactly(here):
     write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine", extra="    responds_to: [m-7]\n"))
     code, problems = check(Path("mine.yaml"))
     assert [(p["file"], p["line"], p["col"]) for p in problems] == [("big.yaml", 2 + 7 * 1200 + 2, 12)]
+    # the located entries are kept with the file's cache entry: the next run reads nothing
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as m:
+        m.setattr(ledger_fast, "load_fast", lambda *a, **k: pytest.fail("read again"))
+        m.setattr(load, "parse_tree", lambda *a, **k: pytest.fail("read again"))
+        assert check(Path("mine.yaml"))[1] == problems
 
 
 def test_editing_one_included_file_rereads_only_it(here, monkeypatch):

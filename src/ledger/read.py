@@ -382,14 +382,37 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
         merged, more = _merge(parts)
         found = [(check, check(merged)) for check in _checks()]
         checked = problems + more + [p for _, ps in found for p in ps]
-        unlocated = {p.file for p in checked if p.line == 0 and (warnings_located or p.severity == "error")}
-        if unlocated:  # found by the checks in a file the fast path read: read those exactly
+        unlocated: dict[str, set] = {}
+        for p in checked:
+            if p.line == 0 and (warnings_located or p.severity == "error"):
+                unlocated.setdefault(p.file, set()).add(p.ref)
+        if unlocated:  # found by the checks in a file the fast path read: locate those entries
             for i, part in enumerate(parts):
                 if part.path in unlocated:
-                    parts[i] = load.load_text(part.path, load.decode(part.path, read_source(part.path)[1])[0])[0] or part
+                    parts[i] = _located_part(part, unlocated[part.path])
             merged, more = _merge(parts)
             checked = problems + more + [p for check in _checks() for p in check(merged)]
     return merged, checked
+
+
+def _located_part(part: Ledger, refs: set) -> Ledger:
+    """A part the fast path read, with the entries named in `refs` located (`locate`), or
+    read whole exactly when that cannot be done; kept in the cache so, so that the next
+    run finds them located (the fast path vouches only for a file without problems: the
+    part's own problems are none)."""
+    from . import cache
+
+    name, data = read_source(part.path)
+    text, _ = load.decode(name, data)
+    located = locate(part, text, refs) if text is not None and None not in refs else None
+    if located is None:
+        located = load.load_text(name, text)[0] if text is not None else None
+        if located is None:
+            return part
+    key = _part_key(name, data)
+    if key is not None:
+        cache.put(key, (located, [], ()))
+    return located
 
 
 def _checks():
