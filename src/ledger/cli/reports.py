@@ -264,7 +264,8 @@ def chains(
     else:
         if rows is None:
             rows = rows_of(pairs)
-        _print_people(ledger, selection, render.plural(len(rows.stats), "chain"), len(rows.measures),
+        _print_people(ledger, selection, render.plural(len(rows.stats), "chain") + (" · stated links only" if stated else ""),
+                      len(rows.measures),
                       lambda: render.chains_lines(rows, measure_id),
                       lambda: render.render_chains(pairs if pairs is not None else chain_trees(rows), measure_id))
     if not (rows.stats if rows is not None else pairs):
@@ -371,7 +372,8 @@ def summary(
     if json_:
         emit_json(render.summary_json(rows))
     else:
-        _print_people(ledger, selection, render.plural(len(rows), "country", "countries"), len(rows),
+        _print_people(ledger, selection, render.plural(len(rows), "country", "countries")
+                      + (" · stated only" if stated else ""), len(rows),
                       lambda: render.summary_lines(rows), lambda: render.render_summary(rows))
     if not rows:
         err("ledger: no country has a measure or event in this view of the ledger")
