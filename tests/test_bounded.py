@@ -157,3 +157,17 @@ def test_a_list_of_more_than_10000_items_is_a_located_error(tmp_path, padded):
     ok = TAGS.format(", ".join(f"t{i}" for i in range(10_000)))
     (tmp_path / "ok.yaml").write_text(ok)
     assert CliRunner().invoke(whole_app(), ["check", "-f", str(tmp_path / "ok.yaml")]).exit_code == 0
+
+
+def test_the_fast_path_never_builds_values_past_its_bound(monkeypatch):
+    """yaml-rs makes every value before anything is checked: a flow list longer than an
+    entry may hold stops the screen, and a read with more values than MAX_VALUES_PER_READ
+    is left to the exact reader (which streams) instead of being built."""
+    from ledger import fastload
+
+    longest = TAGS.format(", ".join(["t"] * 10_000))
+    assert fastload.screen(longest)
+    assert not fastload.screen(TAGS.format(", ".join(["t"] * 10_001)))
+    assert fastload.load_fast("t.yaml", longest) is not None
+    monkeypatch.setattr(fastload, "MAX_VALUES_PER_READ", 5_000)
+    assert fastload.load_fast("t.yaml", longest) is None

@@ -35,9 +35,13 @@ one of these (a line's end is `\n`, or the end of the text):
     double    = '"' ([^"\\\n] | escape)* '"'
     escape    = \\ \" \n \r \t \b \f, or \u and four hex digits that are not a
                 surrogate (\uD800-\uDFFF): the escapes `ledger add` writes (JSON's)
-    flow      = "[" " "* (item (" "* "," " "* item)*)? " "* "]"     (one line, no nesting,
-                no trailing comma), each item a single, a double, or a flow-plain:
-                a plain without any of , [ ] { } # :
+    flow      = "[" " "* (item (" "* "," " "* item){0,9999})? " "* "]"   (one line, no
+                nesting, no trailing comma, at most 10,000 items: values.MAX_ITEMS), each
+                item a single, a double, or a flow-plain: a plain without any of , [ ] { } # :
+
+And one bound that is not grammar: a text is read by yaml-rs only while it has at most
+MAX_VALUES_PER_READ line breaks and commas (yaml-rs builds every value before any is
+checked); a big file is counted part by part.
 
 Nothing else: no tab and no carriage return anywhere, no flow mapping `{}`, no scalar or
 flow list over several lines, no anchor, alias, tag, directive, document marker,
@@ -114,7 +118,9 @@ _FLOW_PLAIN = _FIRST + r"[^\s,\[\]{}#:]*+(?:[ ]++[^\s,\[\]{}#:]++)*+"
 _SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
 _DOUBLE = r'"[^"\\\n]*+(?:\\(?:[\\"nrtbf]|u(?![dD][89abAB])[0-9a-fA-F]{4})[^"\\\n]*+)*+"'
 _ITEM = f"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
-_FLOW = rf"\[[ ]*+(?:{_ITEM}[ ]*+(?:,[ ]*+{_ITEM}[ ]*+)*+)?\]"
+# At most MAX_ITEMS items (the exact reader's limit): a flow list of 83 million tags then
+# stops the screen at once instead of being matched to its end.
+_FLOW = rf"\[[ ]*+(?:{_ITEM}[ ]*+(?:,[ ]*+{_ITEM}[ ]*+){{0,{MAX_ITEMS - 1}}}+)?\]"
 # The commonest values first, each a subset of one below: a double-quoted scalar without
 # escapes, a plain word (a date, an id, a kind). A quarter less time at 100,000 measures.
 _VALUE = rf"""(?:"[^"\\\n]*+"|[A-Za-z0-9][A-Za-z0-9._-]*+|{_FLOW}|{_DOUBLE}|{_PLAIN}|{_SINGLE})"""
@@ -196,6 +202,8 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
     integer, whose text the caller checks); None if unsure."""
     import yaml_rs
 
+    if _too_many_values(text, 0, len(text)):
+        return None
     try:
         doc = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # syntax, duplicate keys, too deep: the exact reader says where
@@ -218,6 +226,19 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
 # list is cut before the fork, at one entry's dash; each side then finds its own entries.
 # Each part is checked to hold exactly the entries found for it; anything else, and the
 # file is read whole.
+
+# Values yaml-rs may make in one read. It builds every value before anything is checked,
+# and a value as short as `t, ` is a Python object of about 60 bytes: one measure with 83
+# million tags in a 249 MB file took 5.7 GB. A line break or a comma starts at most one
+# value; past this many the exact reader, which streams, reads the text (and stops at the
+# 10,001st item of a list). A part of 5,000 measures has about 60,000; a whole ledger of
+# 20,000 sources and events under a million.
+MAX_VALUES_PER_READ = 4_000_000
+
+
+def _too_many_values(text: str, start: int, end: int) -> bool:
+    return text.count("\n", start, end) + text.count(",", start, end) > MAX_VALUES_PER_READ
+
 
 PARTS_MIN_CHARS = 4 << 20  # about 10,000 measures: below, the whole file's values are small enough
 PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
@@ -371,6 +392,8 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
     try:
         for a in range(first, end, PART_ENTRIES):
             b = min(a + PART_ENTRIES, end)
+            if _too_many_values(text, starts[a], starts[b]):
+                return None
             items = yaml_rs.loads(text[starts[a]:starts[b]], parse_datetime=False)
             if type(items) is not list or len(items) != b - a:
                 return None
