@@ -123,15 +123,18 @@ def test_ambiguous_or_incomplete_cli_dates_are_refused(text, capsys):
 
 def test_selection_reads_countries_against_the_ledger_and_suggests_kinds(capsys):
     from ledger.cli.options import resolve_countries
-    from ledger.model import Ledger
+    from ledger.model import DeclaredKind, Ledger
 
     s = selection_from("2025-10-14", ["cn", "US", "FRA", "EU", "xq"], ["tariff"], None, None)
     s = resolve_countries(s, Ledger("l.yaml", countries={"XQ": "Somewhere declared"}))
     assert s.countries == {"CN", "US", "FR", "EU", "XQ"} and s.kinds == {"tariff"} and s.as_of == date(2025, 10, 14)
+    # kinds are read against the ledger too, once it is loaded: a declared kind is one
+    typed = selection_from(None, None, ["tarif"], None, None)
     with pytest.raises(typer.Exit) as e:
-        selection_from(None, None, ["tarif"], None, None)
+        resolve_countries(typed, Ledger("l.yaml"))
     assert e.value.exit_code == 2
     assert "did you mean 'tariff'" in capsys.readouterr().err
+    assert resolve_countries(typed, Ledger("l.yaml", kinds={"tarif": DeclaredKind("tarif", 1)})).kinds == {"tarif"}
 
 
 def test_selection_defaults_to_today():
