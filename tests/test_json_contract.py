@@ -104,3 +104,17 @@ def test_show_measure_and_event():
     assert surcharge["responded_by"] == ["cn-us-soybean-import-suspension"]
     assert all(set(link) == SHOW_LINK for link in surcharge["links"])
     assert [link["to"] for link in surcharge["links"]] == surcharge["responds_to"]
+
+
+LINK_ROW = {"from", "to", "basis", "sources", "quote", "note"}
+SUGGESTION = {"from", "to", "basis", "lag_days", "note"}
+
+
+def test_links_and_suggestions():
+    rows = data("links")
+    assert rows and all(set(r) == LINK_ROW and r["basis"] in ("stated", "inferred") for r in rows)
+    assert {r["basis"] for r in rows} == {"stated", "inferred"}
+    suggestions = data("links", "--suggest")
+    assert suggestions and all(set(s) == SUGGESTION and s["basis"] == "inferred" for s in suggestions)
+    linked = {(r["from"], r["to"]) for r in rows}
+    assert not {(s["from"], s["to"]) for s in suggestions} & linked

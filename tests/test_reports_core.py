@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import typer
@@ -371,3 +372,29 @@ def test_stated_only_drops_inferred_links_and_values():
     stated = stated_only(ledger)
     assert [m.responds_to for m in stated.measures] == [(), (), ("a",)]
     assert [m.id for m in stated_only(ledger, values=True).measures] == ["a", "b"]
+
+
+def test_suggested_links_are_earlier_moves_against_the_answering_side_and_never_both_ways():
+    from ledger.links import suggest_links
+
+    ledger = _provenance_ledger()
+    found = {(s.measure, s.responds_to): s for s in suggest_links(ledger)}
+    # alone (CN, 2025-10-02) is not linked; day (CN) and later (CN) take no US move.
+    assert ("month", "alone") in found and found["month", "alone"].note.startswith("suggested, not stated")
+    assert not any(("later" in pair) for pair in found)  # dated only to the year: too vague
+    assert not any((b, a) in found for a, b in found)
+    assert ("month", "day") not in found  # already linked
+
+
+def test_links_suggest_prints_a_block_that_loads_as_a_ledgers_links(tmp_path):
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+    from ledger.load import load_text
+
+    r = CliRunner().invoke(app, ["links", "--suggest", "--as-of", "2025-10-14"])
+    assert r.exit_code == 0, r.stderr
+    base = (Path(__file__).parent.parent / "data" / "measures.yaml").read_text(encoding="utf-8")
+    ledger, problems = load_text("t.yaml", base + r.stdout)
+    assert not [p for p in problems if p.severity == "error"], problems
+    assert any(k.basis == "inferred" and k.note.startswith("suggested") for m in ledger.measures for k in m.links)

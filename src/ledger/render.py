@@ -740,6 +740,31 @@ def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
     return "\n".join(out)
 
 
+# --- links -----------------------------------------------------------------------------
+
+
+def links_lines(rows) -> str:
+    """Every link, one a line: measure, the one it answers, basis, its sources or note."""
+    out = [("MEASURE", "ANSWERS", "BASIS", "SOURCES · NOTE")]
+    for r in rows:
+        said = ", ".join(r.sources) if r.basis == "stated" else (r.note or "(no note)")
+        out.append((r.measure, r.responds_to, r.basis, terminal_text(said).replace("\n", " ")))
+    return _align(out) if rows else ""
+
+
+def suggestions_yaml(found) -> str:
+    """Suggested links as a `links:` block to paste into a ledger, each inferred with its reason."""
+    import json
+
+    if not found:
+        return ""
+    lines = ["# Suggested, not stated: check each against the sources before you keep it.", "links:"]
+    for s in found:
+        lines += [f"  - from: {s.measure}", f"    to: {s.responds_to}", "    basis: inferred",
+                  f"    note: {json.dumps(terminal_text(s.note), ensure_ascii=False)}"]
+    return "\n".join(lines) + "\n"
+
+
 # --- summary ---------------------------------------------------------------------------
 
 

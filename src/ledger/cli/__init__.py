@@ -130,7 +130,7 @@ _APP_SETTINGS = dict(
 COMMAND_MODULES: dict[str, str] = {
     "check": __name__, "schema": __name__,
     "timeline": f"{__name__}.reports", "deadlines": f"{__name__}.reports", "chains": f"{__name__}.reports",
-    "summary": f"{__name__}.reports", "show": f"{__name__}.reports",
+    "summary": f"{__name__}.reports", "show": f"{__name__}.reports", "links": f"{__name__}.reports",
     "add": f"{__name__}.write", "init": f"{__name__}.write",
     "export": f"{__name__}.export", "chart": f"{__name__}.export", "report": f"{__name__}.export",
     "import": f"{__name__}.imports",

@@ -379,6 +379,67 @@ def summary(
         err("ledger: no country has a measure or event in this view of the ledger")
 
 
+@command()
+@no_collections()
+def links(
+    file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
+    kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    suggest: Annotated[bool, typer.Option("--suggest", help="List links the ledger does not have that may be worth checking, "
+                                                             "as a links: block to paste (each basis: inferred).")] = False,
+    window: Annotated[int, typer.Option("--window", metavar="DAYS", min=0,
+                                        help="With --suggest: how many days before a measure to look (default 60).")] = 60,
+) -> None:
+    """Who answered whom, stated or inferred.
+
+    Every link in view, one a line (--suggest proposes more): the measure, the
+    one it answers, the basis
+    (stated: a source says so; inferred: our reading) and its sources or note.
+    With --suggest: links the ledger does not have, each an earlier measure taken
+    against a country by one it targets, nearest first, printed as a links:
+    block with basis: inferred and the reason as its note. A suggestion is not a
+    link: check it against the sources before you keep it, and write it as stated
+    only if a source says so.
+
+    \b
+    Examples:
+      ledger links --as-of 2025-10-14
+      ledger links --suggest --as-of 2025-10-14
+      ledger links --json | jq '.[] | select(.basis == "inferred")'
+
+    Exit codes: 0 success (also when there is no link); 1 the ledger is missing,
+    unreadable or invalid; 2 a usage error.
+    """
+    from .. import render
+    from ..links import ledger_links, suggest_links
+    from ..select import select
+
+    selection = selection_from(as_of, country, kind, since, until)
+    ledger, _ = load_or_exit(file)
+    selection = resolve_countries(selection, ledger)
+    seen = select(ledger, selection)
+    if suggest:
+        found = suggest_links(seen, window)
+        if json_:
+            emit_json([{"from": s.measure, "to": s.responds_to, "basis": "inferred", "lag_days": s.lag_days,
+                        "note": s.note} for s in found])
+        else:
+            # The header as a YAML comment: the whole output is a block to paste.
+            _plain("# " + render.header(ledger, selection, is_bundled(ledger.path), render.plural(len(found), "suggestion"))
+                   + "\n" + render.suggestions_yaml(found))
+        if not found:
+            err("ledger: no link to suggest in this view of the ledger")
+        return
+    rows = ledger_links(seen)
+    if json_:
+        emit_json([{"from": r.measure, "to": r.responds_to, "basis": r.basis, "sources": list(r.sources),
+                    "quote": r.quote, "note": r.note} for r in rows])
+    else:
+        _header_plain(ledger, selection, render.plural(len(rows), "link"))
+        _plain(render.links_lines(rows))
+    if not rows:
+        err("ledger: no measure answers another in this view of the ledger")
+
+
 def _not_found(ledger, seen, record_id: str, selection) -> None:
     from ..show import find, suggest_ids
 
