@@ -394,3 +394,58 @@ def test_version_comes_from_package_metadata():
 def test_python_dash_m_runs_the_cli():
     p = subprocess.run([sys.executable, "-m", "ledger", "check"], capture_output=True, text=True)
     assert p.returncode == 0 and "no errors" in p.stderr
+
+
+# --- Provenance (issue 15): check says what is inferred without a reason, stated without a source ---
+
+PROVENANCE_CHECKS = """sources:
+  s1: {title: T, publisher: P}
+measures:
+  - id: a
+    date: 2025-10
+    actor: US
+    target: CN
+    kind: tariff
+    title: A
+    sources: [s1]
+    inferred: [dat]
+    quotes:
+      s2: "x"
+  - id: b
+    date: 2025-10-02
+    actor: CN
+    target: US
+    kind: tariff
+    title: B
+    sources: [s1]
+    responds_to:
+      - id: a
+        basis: inferred
+        quote: "say \\e[2J"
+  - id: c
+    date: 2025-10-03
+    actor: CN
+    target: US
+    kind: fee
+    title: C
+links:
+  - from: c
+    to: b
+    basis: stated
+  - from: c
+    to: a
+    sources: [zz]
+"""
+
+
+def test_check_names_every_provenance_problem_at_its_place():
+    ledger, problems = load_text("p.yaml", PROVENANCE_CHECKS)
+    assert not problems, problems
+    found = [str(p) for p in check_ledger(ledger) if "cites no source" not in p.message or "link" in p.message]
+    assert "p.yaml:11:15: warning: 'a' marks dat as inferred but has no notes saying why" in found
+    assert "p.yaml:11:16: error: 'inferred' of 'a' names 'dat', which is not a field that can be inferred (did you mean 'date'?)" in found
+    assert "p.yaml:13:11: error: 'a' quotes 's2', which it does not cite under sources" in found
+    assert "p.yaml:22:9: warning: the link from 'b' to 'a' is inferred but no note says why" in found
+    assert any(p.startswith("p.yaml:22:9: warning: the quote of the link from 'b' to 'a' holds") for p in found)
+    assert "p.yaml:32:5: warning: the stated link from 'c' to 'b' cites no source (cite one, or write it with basis: inferred and a note)" in found
+    assert "p.yaml:35:5: error: the link from 'c' to 'a' cites unknown source 'zz'" in found

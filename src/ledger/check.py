@@ -237,25 +237,35 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
                 close = difflib.get_close_matches(name, sorted(_INFERABLE[what]), n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 out.append(_problem(ledger, r.where(f"inferred[{i}]"),
-                                    f"'inferred' of '{r.id}' names '{name}', which is not a field that can be inferred{hint}", r.id))
-        for source, _text in r.quotes:
+                                    f"'inferred' of '{r.id}' names '{name}', which is not a field that can be inferred{hint}", r.id, "error", r))
+        for source, text in r.quotes:
+            unsafe = None if _plain(text) else _unsafe_note(text)
+            if unsafe:
+                out.append(_problem(ledger, r.where(f"quotes.{source}"), f"the quote of '{source}' on '{r.id}' holds {unsafe}, "
+                                    "which a terminal acts on; reports show such characters as escapes", r.id, "warning", r))
             if source not in r.sources:
                 out.append(_problem(ledger, r.where(f"quotes.{source}"),
                                     f"'{r.id}' quotes '{source}', which it does not cite under sources", r.id,
-                                    "warning" if source in ledger.sources else "error"))
+                                    "warning" if source in ledger.sources else "error", r))
         if r.inferred and not r.notes:
             out.append(_problem(ledger, r.where("inferred"),
-                                f"'{r.id}' marks {', '.join(r.inferred)} as inferred but has no notes saying why", r.id, "warning"))
+                                f"'{r.id}' marks {', '.join(r.inferred)} as inferred but has no notes saying why", r.id, "warning", r))
         if what == "event":
             continue
         for link in r.links:
+            for part, text in (("quote", link.quote), ("note", link.note)):
+                unsafe = None if not text or _plain(text) else _unsafe_note(text)
+                if unsafe:
+                    out.append(_problem(ledger, link.loc, f"the {part} of the link from '{r.id}' to '{link.responds_to}' holds "
+                                        f"{unsafe}, which a terminal acts on; reports show such characters as escapes",
+                                        r.id, "warning", r))
             if link.basis == "inferred" and not link.note and not r.notes:
                 out.append(_problem(ledger, link.loc,
-                                    f"the link from '{r.id}' to '{link.responds_to}' is inferred but no note says why", r.id, "warning"))
+                                    f"the link from '{r.id}' to '{link.responds_to}' is inferred but no note says why", r.id, "warning", r))
             for s in link.sources:
                 if s not in ledger.sources:
                     out.append(_problem(ledger, link.loc,
-                                        f"the link from '{r.id}' to '{link.responds_to}' cites unknown source '{s}'", r.id))
+                                        f"the link from '{r.id}' to '{link.responds_to}' cites unknown source '{s}'", r.id, "error", r))
         # A plain id is stated by the measure's own sources (check_cited warns when it has
         # none); a link written as stated must have a source too: its own or the measure's.
         if cited and not r.sources:
@@ -263,7 +273,7 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
                 if link.basis == "stated" and not link.sources:
                     out.append(_problem(ledger, link.loc,
                                         f"the stated link from '{r.id}' to '{link.responds_to}' cites no source "
-                                        "(cite one, or write it with basis: inferred and a note)", r.id, "warning"))
+                                        "(cite one, or write it with basis: inferred and a note)", r.id, "warning", r))
     return out
 
 
