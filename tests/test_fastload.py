@@ -607,3 +607,14 @@ def test_top_level_links_are_left_to_the_exact_reader():
     assert assert_fast_agrees(text) is None
     slow, problems = load_text("t.yaml", text)
     assert not problems and slow.measures[1].responds_to == ("a",) and slow.measures[1].basis("a") == "inferred"
+
+
+@pytest.mark.parametrize("empty", ['""', "''", '"   "'])
+def test_an_empty_required_text_is_a_located_error_on_both_paths(empty):
+    text = BASE.replace('title: "A tariff"', f"title: {empty}")
+    assert f"title: {empty}" in text
+    assert assert_fast_agrees(text) is None  # declined: the exact reader answers
+    _, problems = exact(text)
+    line = text.splitlines().index(f"    title: {empty}") + 1
+    assert [(p.line, p.col, p.message) for p in problems if p.severity == "error"] == [
+        (line, 12, "'title' is empty")]

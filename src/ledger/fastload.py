@@ -496,7 +496,15 @@ class _Builder:
         """A function from a yaml-rs value to the field's value; raises _NotClean."""
         t, name = spec.type, spec.name
         int_keys = self.int_keys
-        if t == "str":
+        if t == "str" and spec.required:
+            def conv(v):
+                if type(v) is not str or len(v) > MAX_SCALAR:
+                    raise _NotClean
+                v = v.strip()
+                if "\n" in v or not v:  # an empty required text is an error for load.py
+                    raise _NotClean
+                return v
+        elif t == "str":
             def conv(v):
                 if type(v) is not str or len(v) > MAX_SCALAR:
                     raise _NotClean

@@ -374,6 +374,8 @@ class _Builder:
             v = self.scalar(node, what).strip() if t == "str" else self.scalar(node, what)
             if t == "str" and "\n" in v:
                 raise Invalid(f"{what} must be one line", node)
+            if spec.required and not v.strip():  # `title: ""` says no more than a missing title
+                raise Invalid(f"{what} is empty", node)
             return v
         if t == "id":
             v = self.scalar(node, what)
