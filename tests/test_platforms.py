@@ -98,3 +98,21 @@ def test_paths_with_spaces_and_non_ascii_names_work_everywhere(tmp_path, name):
     assert code == 0 and report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"), err
     code, out, err = run("", "export", "csv", "-o", str(folder / "out é.csv"), "-f", str(path))
     assert code == 0 and (folder / "out é.csv").read_text(encoding="utf-8").startswith("id,"), err
+
+
+@pytest.mark.parametrize("platform, want", [("darwin", "Library/Caches/escalation-ledger"),
+                                            ("win32", "escalation-ledger")])
+def test_the_cache_lives_where_each_platform_keeps_caches(monkeypatch, tmp_path, platform, want):
+    import platformdirs
+
+    from ledger import cache
+
+    monkeypatch.delenv("ESCALATION_LEDGER_CACHE_DIR", raising=False)
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda name, appauthor=None: {
+        "darwin": os.path.join(str(tmp_path), "Library", "Caches", name),
+        "win32": os.path.join(str(tmp_path), "AppData", "Local", name, "Cache")}[platform])
+    assert want in cache._platform_cache_dir()
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache._platform_cache_dir() == str(tmp_path / "xdg" / "escalation-ledger")

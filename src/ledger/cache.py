@@ -72,16 +72,25 @@ _SAFE = all(hasattr(os, name) for name in ("O_NOFOLLOW", "O_DIRECTORY", "geteuid
     and {os.open, os.stat, os.unlink, os.rename} <= os.supports_dir_fd and os.listdir in os.supports_fd
 
 
+def _platform_cache_dir() -> str:
+    """Where this platform keeps a user's caches. On Linux and the BSDs that is the XDG
+    rule, written out here so that every command does not import platformdirs for it;
+    elsewhere (macOS: ~/Library/Caches, Windows: %LOCALAPPDATA%) platformdirs knows."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(base, "escalation-ledger")
+    import platformdirs
+
+    return platformdirs.user_cache_dir("escalation-ledger", appauthor=False)
+
+
 def cache_dir() -> str | None:
     """Where entries go, or None when the cache is turned off or its directory is not
     safe to use (see `refused`)."""
     global _refusal
     if os.environ.get(ENV_OFF, "") not in ("", "0") or not _SAFE:
         return None
-    directory = os.environ.get(ENV_DIR)
-    if not directory:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        directory = os.path.join(base, "escalation-ledger")
+    directory = os.environ.get(ENV_DIR) or _platform_cache_dir()
     directory = directory.rstrip("/") or "/"  # "DIR/" would name what a link DIR points to
     try:
         reason = _unsafe(directory, os.lstat(directory))
