@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import typer
 
 from ledger.chains import build_chains, chain_rows, chain_stats, chain_trees, chains_through, is_chain
@@ -398,3 +400,45 @@ def test_links_suggest_prints_a_block_that_loads_as_a_ledgers_links(tmp_path):
     ledger, problems = load_text("t.yaml", base + r.stdout)
     assert not [p for p in problems if p.severity == "error"], problems
     assert any(k.basis == "inferred" and k.note.startswith("suggested") for m in ledger.measures for k in m.links)
+
+
+def _reference_answers_after(records: list) -> list:
+    """The first way answers_after was written (quadratic: a full rescan after each
+    move), kept as the specification the linear one is held to."""
+    from ledger.model import Measure
+
+    at = {r.id: i for i, r in enumerate(records)}
+    records = list(records)
+    for _ in range(len(records)):
+        moved = False
+        for i in reversed(range(len(records))):
+            r = records[i]
+            if not isinstance(r, Measure) or not r.responds_to:
+                continue
+            after = [at[a] for a in r.responds_to if at.get(a, -1) > i
+                     and not r.date.definitely_before(records[at[a]].date)]
+            if after:
+                records.insert(max(after), records.pop(i))
+                at = {x.id: k for k, x in enumerate(records)}
+                moved = True
+                break
+        if not moved:
+            break
+    return records
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2025", "2025-10", "2025-10-09", "2025-10-20", "2025-11", "2025-09"]),
+                          st.lists(st.integers(0, 30), max_size=3)), min_size=1, max_size=25))
+def test_answers_follow_what_they_answer_as_the_reference_orders_them(spec):
+    from ledger.timeline import DATE_ORDER, answers_after
+
+    lines = ["measures:"]
+    for i, (day, answers) in enumerate(spec):
+        links = sorted({f"m{a}" for a in answers if a < i})  # answers to earlier entries only: no cycle
+        lines += [f"  - id: m{i}", f"    date: {day!r}", "    actor: US", "    target: CN", "    kind: tariff",
+                  f"    title: T{i}"] + ([f"    responds_to: [{', '.join(links)}]"] if links else [])
+    ledger, problems = load_text("t.yaml", "\n".join(lines) + "\n")
+    assert ledger is not None, problems
+    records = sorted(ledger.measures, key=DATE_ORDER)
+    assert [r.id for r in answers_after(records)] == [r.id for r in _reference_answers_after(records)]

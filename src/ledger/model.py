@@ -395,6 +395,8 @@ class Measure(NamedTuple):
 
     def disputed(self) -> tuple[str, ...]:
         """The fields on which another source (a report) gives another value."""
+        if not self.reports:  # most measures: asked of each of a big ledger's in its reports
+            return ()
         return tuple(f for f in REPORTED_FIELDS
                      if any(getattr(r, f) is not None and getattr(r, f) != getattr(self, f) for r in self.reports))
 

@@ -287,12 +287,16 @@ def timeline_json(records: Iterable[Measure | Event]) -> list[dict]:
     append = out.append
     dates = _DateTexts()
     for r in records:
-        if isinstance(r, Measure):
+        if r.__class__ is Measure:
+            answers = r.responds_to
             append({
                 "id": r.id, "type": "measure", "date": dates[r.date], "actor": list(r.actor),
                 "target": list(r.target), "kind": r.kind._value_, "title": r.title,
-                "status": r.status._value_, "responds_to": list(r.responds_to),
-                "links": links_json(r), "inferred": list(r.inferred), "disputed": list(r.disputed()),
+                "status": r.status._value_, "responds_to": list(answers),
+                # links_json inlined for the usual measure (every link stated): a tenth of
+                # a 100,000-measure timeline's time was the call alone
+                "links": [{"to": i, "basis": "stated"} for i in answers] if not r.links else links_json(r),
+                "inferred": list(r.inferred), "disputed": list(r.disputed()) if r.reports else [],
             })
         else:
             append({
