@@ -473,6 +473,11 @@ def mermaid_parse(text: str) -> dict:
     if node is None:
         pytest.skip("node is not installed (CI has it: .ci/run runs tests/mermaid/install.sh)")
     here = Path(__file__).parent / "mermaid"
+    if not (here / "node_modules" / "mermaid").is_dir():
+        # The README's test command alone must pass on a fresh clone: install Mermaid's
+        # parser at the committed lock's versions (what .ci/run does before the tests).
+        done = subprocess.run(["bash", str(here / "install.sh")], capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, f"tests/mermaid/install.sh failed:\n{done.stderr[-2000:]}"
     assert (here / "node_modules" / "mermaid").is_dir(), "Mermaid is not installed: run tests/mermaid/install.sh"
     p = subprocess.run([node, str(here / "parse.mjs")], input=text.encode("utf-8"), capture_output=True, timeout=120)
     result = json.loads(p.stdout.decode("utf-8") or "{}")
