@@ -18,20 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.cli import whole_app
+from test_json_text import deep_chain_yaml  # one chain writer for the deep-chain tests
 
 DEPTH = 20_000
 MEMORY = 1 << 30
-
-
-def deep_chain_yaml(depth: int) -> str:
-    lines = ["measures:"]
-    for i in range(depth):
-        actor, target = ("US", "CN") if i % 2 == 0 else ("CN", "US")
-        lines += [f"  - id: step-{i}", "    date: 2025-01-01", f"    actor: {actor}",
-                  f"    target: {target}", "    kind: tariff", f"    title: Step {i}"]
-        if i:
-            lines.append(f"    responds_to: [step-{i - 1}]")
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")
