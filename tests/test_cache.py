@@ -592,12 +592,12 @@ def test_a_new_directory_is_0700_and_entries_0600_whatever_the_umask(tmp_path, c
     try:
         assert _cli("chains", "-f", str(f)).exit_code == 0  # an entry written behind, and a kept result
         cache.wait_for_writers()
-        assert _cli("timeline", "-f", str(bundled_ledger_path())).exit_code == 0  # an entry written at once
+        assert _cli("timeline", "-f", str(bundled_ledger_path())).exit_code == 0  # an entry written at once, a kept order
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
     files = list(cache_dir.iterdir())
-    assert sorted(p.suffix for p in files) == [".entry", ".entry", ".memo"]
+    assert sorted(p.suffix for p in files) == [".entry", ".entry", ".memo", ".memo"]
     assert {stat.S_IMODE(os.stat(p).st_mode) for p in files} == {0o600}
 
 
@@ -865,6 +865,62 @@ def test_a_view_that_hides_measures_is_worked_out_not_read_from_the_whole_ledger
     for args in (["--as-of", "2009-06-30"], ["--country", "US"]):
         assert _chains(f, *args) == _chains(f, *args, env={cache.ENV_OFF: "1"})
     assert len(chains_walks) == walks + 4
+
+
+@pytest.fixture
+def timeline_orders(monkeypatch):
+    """Counts the times a timeline is ordered from scratch; every ledger's order is kept."""
+    import ledger.timeline
+
+    monkeypatch.setattr(ledger.cli.reports, "CHAINS_KEPT_MIN", 1)
+    orders = []
+    real = ledger.timeline.timeline
+
+    def counted(*args, **kwargs):
+        orders.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger.timeline, "timeline", counted)
+    return orders
+
+
+def test_a_kept_timeline_order_is_read_back_and_prints_what_a_fresh_order_prints(tmp_path, cache_dir, big_text, timeline_orders):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    for args in ([], ["--json"]):
+        r = _cli("timeline", *args, "-f", str(f), env={cache.ENV_OFF: "1"})
+        assert r.exit_code == 0, r.output
+        fresh = r.stdout
+        orders = len(timeline_orders)
+        for _ in range(2):  # ordered and kept, then read back
+            r = _cli("timeline", *args, "-f", str(f))
+            assert r.exit_code == 0 and r.stdout == fresh
+        assert len(timeline_orders) == orders + (args == [])  # --json reads what the plain run kept
+    # A view that hides records is ordered afresh, never read from the whole ledger's order.
+    orders = len(timeline_orders)
+    hidden = _cli("timeline", "--as-of", "2009-06-30", "-f", str(f))
+    assert hidden.stdout == _cli("timeline", "--as-of", "2009-06-30", "-f", str(f), env={cache.ENV_OFF: "1"}).stdout
+    assert len(timeline_orders) == orders + 2
+
+
+@pytest.mark.parametrize("kept", [[0, 0, 1], "not a list", None, [-1], "everything reversed but one short"])
+def test_a_kept_timeline_order_that_is_no_order_of_these_records_is_ordered_again(tmp_path, cache_dir, big_text, timeline_orders, kept):
+    f = tmp_path / "big.yaml"
+    f.write_text(big_text)
+    fresh = _cli("timeline", "-f", str(f), env={cache.ENV_OFF: "1"}).stdout
+    assert _cli("timeline", "-f", str(f)).stdout == fresh
+    [memo] = cache_dir.glob("*.timeline.*.memo")
+    key, name = memo.name.split(".", 1)
+    name = name[: -len(".memo")]
+    n = len(cache.get_derived(key, name))
+    if kept == "everything reversed but one short":
+        kept = list(range(n - 1))[::-1]
+    elif kept == [0, 0, 1]:
+        kept = [0] * n  # the right length, but not a permutation
+    assert cache.put_derived(key, name, kept)
+    orders = len(timeline_orders)
+    assert _cli("timeline", "-f", str(f)).stdout == fresh
+    assert len(timeline_orders) == orders + 1
 
 
 def test_kept_chains_go_with_their_entry_when_the_file_changes(tmp_path, cache_dir, big_text, chains_walks):

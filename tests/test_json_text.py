@@ -95,6 +95,77 @@ def test_without_orjson_the_standard_library_text_is_written(monkeypatch):
         assert dumps(json.loads(text)) + "\n" == text, path.name
 
 
+TIMELINE_VARIETY = """\
+version: 1
+sources:
+  a: {title: A, publisher: P, published: 2025-10-01}
+  b: {title: B, publisher: P, published: 2025-10-02}
+measures:
+  - id: first
+    date: 2025-10
+    actor: US
+    target: [CN, EU]
+    kind: tariff
+    title: "T \\u202e \\u001b[2J"
+    sources: [a]
+    effective: 2025-10-20
+    reports:
+      - {source: b, effective: 2025-10-21}
+  - id: second
+    date: 2025-10-09
+    actor: CN
+    target: US
+    kind: export-control
+    title: S
+    sources: [a]
+    inferred: [target]
+    notes: the target is our reading
+    responds_to: [first, {id: third, basis: inferred, note: our reading}]
+  - id: third
+    date: 2025-10-05
+    actor: US
+    target: CN
+    kind: investigation
+    title: U
+    sources: [a]
+events:
+  - id: summit
+    date: 2025-10-30
+    end: 2025-10-31
+    countries: [US, CN]
+    kind: summit
+    title: Summit
+    sources: [a]
+"""
+
+
+@pytest.mark.parametrize("writer", ["orjson", "standard library"])
+def test_timeline_json_written_without_sorting_is_the_contracts_sorted_text(tmp_path, monkeypatch, writer):
+    """timeline --json builds its dicts with their keys in order and tells the writer not to
+    sort them: a key added out of order would change the text, and this fails."""
+    from ledger import render
+    from ledger.load import load_text
+    from ledger.timeline import timeline
+
+    if writer != "orjson":
+        monkeypatch.setitem(sys.modules, "orjson", None)
+    f = tmp_path / "l.yaml"
+    f.write_text(TIMELINE_VARIETY, encoding="utf-8")
+    r = CliRunner().invoke(whole_app(), ["timeline", "--json", "--as-of", "2025-12-31", "-f", str(f)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert {d["type"] for d in data} == {"measure", "event"} and any(d["disputed"] for d in data)
+    assert any(link["basis"] == "inferred" for d in data if d["type"] == "measure" for link in d["links"])
+    assert r.stdout == reference(data) + "\n"
+    ledger, problems = load_text(str(f), TIMELINE_VARIETY)
+    assert ledger is not None, problems
+    stack = list(render.timeline_json(timeline(ledger)))
+    while stack:  # every dict, nested ones too, has its keys in sorted order
+        d = stack.pop()
+        assert list(d) == sorted(d)
+        stack += [x for v in d.values() if isinstance(v, list) for x in v if isinstance(x, dict)]
+
+
 # --- a chain deeper than the recursion limit -----------------------------------------------
 
 DEPTH = 1000  # json.dumps's recursion stops near 330 levels, orjson's at 255; the text grows as depth²

@@ -250,11 +250,12 @@ def usage_error(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
-def emit_json(data) -> None:
-    """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline (text: `jsontext`)."""
+def emit_json(data, keys_sorted: bool = False) -> None:
+    """The JSON contract: sorted keys, ISO dates, UTF-8, one trailing newline (text: `jsontext`;
+    `keys_sorted`: every dict of `data` was built with its keys in order)."""
     from .jsontext import dump_bytes
 
-    write_stdout(dump_bytes(data))
+    write_stdout(dump_bytes(data, keys_sorted))
 
 
 _console = None

@@ -82,20 +82,48 @@ def timeline(
     """
     from .. import render
     from ..select import select
-    from ..timeline import timeline as build_timeline
 
     selection = selection_from(as_of, country, kind, since, until)
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
-    records = build_timeline(select(ledger, selection))
+    records = _timeline_records(ledger, select(ledger, selection))
     keep(records)
     if json_:
-        emit_json(render.timeline_json(records))
+        emit_json(render.timeline_json(records), keys_sorted=True)
     else:
         _print_people(ledger, selection, render.plural(len(records), "entry", "entries"), len(records),
                       lambda: render.timeline_lines(records), lambda: render.render_timeline(records))
     if not records:
         err("ledger: nothing in the ledger matches; widen the filters or move --as-of")
+
+
+def _timeline_records(ledger, seen) -> list:
+    """`timeline(seen)`; for a big ledger seen whole, its order kept beside the ledger's
+    cache entry (`cache.put_derived`) as positions among its measures then events, and
+    read back on the next run instead of sorted and placed again (a sixth of a repeated
+    100,000-measure timeline). The order depends on the records alone, which the entry's
+    key pins down, and on timeline.py, whose hash names the kept result."""
+    from .. import cache
+    from ..timeline import timeline
+
+    records = [*seen.measures, *seen.events]
+    key = None
+    if len(seen.measures) == len(ledger.measures) >= CHAINS_KEPT_MIN and len(seen.events) == len(ledger.events):
+        key = cache.key_of(ledger)  # select only drops: these are the ledger's own records
+    if key is None:
+        return timeline(seen)
+    name = f"timeline.{_source_hash('timeline')}"
+    order = cache.get_derived(key, name)
+    n = len(records)
+    try:  # a kept order must be a permutation of the records' positions; anything else is a miss
+        if len(order) == n and len(set(order)) == n and min(order, default=0) >= 0 and max(order, default=-1) < n:
+            return list(map(records.__getitem__, order))
+    except Exception:
+        pass
+    out = timeline(seen)
+    at = {id(r): i for i, r in enumerate(records)}
+    cache.put_derived(key, name, list(map(at.__getitem__, map(id, out))))
+    return out
 
 
 _WITHIN = re.compile(r"(\d+)\s*([hdwmy]?)\Z")
