@@ -1007,7 +1007,7 @@ class _Format:
             _fail("records have other fields")
         self.starting = len(Measure._fields) - 2  # loc and locs come with the rest
         ledger_fields = ("path", "title", "countries", "sources", "measures", "events", "loc", "locs", "unloaded", "located",
-                         "includes", "kinds", "parts", "files")
+                         "includes", "kinds", "parts", "files", "loose_links")
         if tuple(f.name for f in dataclasses.fields(model.Ledger)) != ledger_fields:
             _fail("Ledger has other fields")
         if tuple(f.name for f in dataclasses.fields(Problem)) != ("file", "line", "col", "severity", "message", "ref"):
@@ -1017,7 +1017,7 @@ class _Format:
             return tuple[tuple(k.type for k in kinds_)]
 
         Head = tuple[str, str | None, dict[str, str], Loc, dict[str, Loc], list[str], bool,
-                     list[str], list[tuple[str, int | None, str | None]]]
+                     list[str], list[tuple[str, int | None, str | None]], list[LinkRow]]
         ProblemRow = tuple[str, int, int, Literal["error", "warning"], str, str | None]
         self.start = msgspec.msgpack.Decoder(tuple[
             int, columns_type(self.measure[:self.starting]), list[str], int, columns_type(self.source)])
@@ -1027,6 +1027,7 @@ class _Format:
             self.measure[-2].type | None, self.measure[-1].type | None])
         self.encode = msgspec.msgpack.Encoder().encode
         self.plain_loc, self.plain_locs, self.plain_kind, self.kind_of = plain_loc, plain_locs, plain_kind, kind_of
+        self.plain_links, self.new_link = plain_links, new_link
         self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
 
 
@@ -1073,7 +1074,7 @@ def _encode_rest(value) -> bytes:
         _fail("ledger")  # a ledger of several files is kept file by file (read.py), never whole
     head = (ledger.path, ledger.title, ledger.countries, f.plain_loc(ledger.loc), f.plain_locs(ledger.locs),
             sorted(ledger.unloaded), ledger.located, list(ledger.includes),
-            [f.plain_kind(k) for k in ledger.kinds.values()])
+            [f.plain_kind(k) for k in ledger.kinds.values()], f.plain_links(ledger.loose_links))
     from operator import itemgetter
 
     measures = ledger.measures
@@ -1095,7 +1096,7 @@ def _decode_entry(start, rest):
         return None, problems, spoke
     if events is None or loc is None or locs is None or len(source_ids) != source_count:
         raise ValueError("a part missing")
-    path, title, countries, where, wheres, unloaded, located, includes, kinds = head
+    path, title, countries, where, wheres, unloaded, located, includes, kinds, loose = head
     measures = _records(f.Measure, f.measure, [*columns, loc, locs], count)
     sources = dict(zip(source_ids, _records(f.Source, f.source, source_columns, source_count)))
     if len(sources) != source_count:
@@ -1103,5 +1104,6 @@ def _decode_entry(start, rest):
     ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=measures,
                       events=_records(f.Event, f.event, events[1], events[0]), loc=where, locs=wheres,
                       unloaded=frozenset(unloaded),
-                      located=located, includes=tuple(includes), kinds={k[0]: f.kind_of(k) for k in kinds})
+                      located=located, includes=tuple(includes), kinds={k[0]: f.kind_of(k) for k in kinds},
+                      loose_links=tuple(map(f.new_link, loose)))
     return ledger, problems, spoke

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain, repeat
 from operator import attrgetter
 
-from .model import EVENT_FIELDS, MEASURE_FIELDS, REPORTED_FIELDS, Event, Ledger, Location, Measure, Problem
+from .model import EVENT_FIELDS, MEASURE_FIELDS, REPORTED_FIELDS, Event, Ledger, Link, Location, Measure, Problem
 from .values import OTHER_CODES
 
 
@@ -33,6 +33,19 @@ def _records(ledger: Ledger) -> Iterator[Measure | Event]:
 # the walk costs a tenth of a second on a 100,000-measure ledger, and is nearly never needed.
 _ID, _SOURCES, _RESPONDS_TO = attrgetter("id"), attrgetter("sources"), attrgetter("responds_to")
 _REPORTS = attrgetter("reports")
+
+
+def _answer_at(ledger: Ledger, m: Measure, i: int) -> tuple[Location, Measure | Link]:
+    """Where `m`'s i-th answer is written, and the record whose file that is: the item of
+    `links:` that gave it when another file wrote it (a ledger of several files may link
+    measures of one file from another), else the measure's own `responds_to`."""
+    if m.links and ledger.files:
+        answered = m.responds_to[i]
+        mine = ledger.file_of(m)
+        for link in m.links:
+            if link.responds_to == answered and ledger.file_of(link) != mine:
+                return link.loc, link
+    return m.where(f"responds_to[{i}]"), m
 
 
 def check_duplicate_ids(ledger: Ledger) -> list[Problem]:
@@ -67,6 +80,10 @@ def check_references(ledger: Ledger) -> list[Problem]:
             if src not in ledger.sources:
                 out.append(_problem(ledger, r.where(f"sources[{i}]"),
                                     f"'{r.id}' cites source '{src}', which is not under 'sources:'{_suggest(src, ledger.sources)}", r.id, record=r))
+    for link in ledger.loose_links:  # a link from a measure no file of the ledger has
+        if link.measure not in ledger.unloaded:
+            out.append(_problem(ledger, link.loc, f"a link is from '{link.measure}', which is not a measure of the ledger"
+                                f"{_suggest(link.measure, ids)}", link.measure, record=link))
     measures = ledger.measures
     if (answerable.issuperset(chain.from_iterable(map(_RESPONDS_TO, measures)))
             and not any(map(tuple.__contains__, map(_RESPONDS_TO, measures), map(_ID, measures)))  # answering itself
@@ -75,13 +92,13 @@ def check_references(ledger: Ledger) -> list[Problem]:
     for m in measures:
         if not all(map(answerable.__contains__, m.responds_to)) or m.id in m.responds_to:
             for i, target in enumerate(m.responds_to):
-                loc = m.where(f"responds_to[{i}]")
+                loc, where = _answer_at(ledger, m, i)
                 if target == m.id:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to itself", m.id, record=m))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to itself", m.id, record=where))
                 elif target in events:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is an event; responds_to names measures", m.id, record=m))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is an event; responds_to names measures", m.id, record=where))
                 elif target not in ids and target not in ledger.unloaded:
-                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is not in the ledger{_suggest(target, ids)}", m.id, record=m))
+                    out.append(_problem(ledger, loc, f"'{m.id}' responds to '{target}', which is not in the ledger{_suggest(target, ids)}", m.id, record=where))
         for rep in m.reports:
             if rep.source not in ledger.sources:
                 out.append(_problem(ledger, rep.loc, f"a report on '{m.id}' cites source '{rep.source}', which is not under 'sources:'", m.id, record=m))
@@ -149,8 +166,13 @@ def check_cycles(ledger: Ledger) -> list[Problem]:
                 if colour[nxt] == GREY:
                     cycle = path[path.index(nxt):] + [nxt]
                     m = by_id[nxt]
-                    out.append(_problem(ledger, m.where("responds_to"),
-                                        "responds_to goes round in a circle: " + " -> ".join(cycle), m.id, record=m))
+                    loc, where = m.where("responds_to"), m
+                    if m.links and ledger.files:  # a link another file wrote: said there
+                        loc, where = _answer_at(ledger, m, m.responds_to.index(cycle[1]))
+                        if where is m:
+                            loc = m.where("responds_to")
+                    out.append(_problem(ledger, loc,
+                                        "responds_to goes round in a circle: " + " -> ".join(cycle), m.id, record=where))
                 elif colour[nxt] == WHITE:
                     colour[nxt] = GREY
                     path.append(nxt)
@@ -175,8 +197,9 @@ def check_order_in_time(ledger: Ledger) -> list[Problem]:
         for i, target in enumerate(m.responds_to):
             answered = by_id.get(target)
             if answered is not None and m.date.definitely_before(answered.date):
-                out.append(_problem(ledger, m.where(f"responds_to[{i}]"),
-                                    f"'{m.id}' ({m.date}) is dated before '{target}' ({answered.date}), which it responds to", m.id, record=m))
+                loc, where = _answer_at(ledger, m, i)
+                out.append(_problem(ledger, loc,
+                                    f"'{m.id}' ({m.date}) is dated before '{target}' ({answered.date}), which it responds to", m.id, record=where))
         if m.effective is not None and _day(m.effective) < m.date.first:
             out.append(_problem(ledger, m.where("effective"),
                                 f"'{m.id}' takes effect ({_day(m.effective)}) before it is dated ({m.date})", m.id, "warning", m))
@@ -252,20 +275,27 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
                                 f"'{r.id}' marks {', '.join(r.inferred)} as inferred but has no notes saying why", r.id, "warning", r))
         if what == "event":
             continue
+        first_link: dict[str, Link] = {}
         for link in r.links:
+            first = first_link.setdefault(link.responds_to, link)
+            if first is not link:  # two bases, two notes for one link: which is meant?
+                there = ledger.file_of(first)
+                at = f"line {first.loc.line}" if there == ledger.file_of(link) else f"{there}:{first.loc.line}"
+                out.append(_problem(ledger, link.loc, f"the link from '{r.id}' to '{link.responds_to}' is written twice "
+                                    f"(first at {at})", r.id, "error", link))
             for part, text in (("quote", link.quote), ("note", link.note)):
                 unsafe = None if not text or _plain(text) else _unsafe_note(text)
                 if unsafe:
                     out.append(_problem(ledger, link.loc, f"the {part} of the link from '{r.id}' to '{link.responds_to}' holds "
                                         f"{unsafe}, which a terminal acts on; reports show such characters as escapes",
-                                        r.id, "warning", r))
+                                        r.id, "warning", link))
             if link.basis == "inferred" and not link.note and not r.notes:
                 out.append(_problem(ledger, link.loc,
-                                    f"the link from '{r.id}' to '{link.responds_to}' is inferred but no note says why", r.id, "warning", r))
+                                    f"the link from '{r.id}' to '{link.responds_to}' is inferred but no note says why", r.id, "warning", link))
             for s in link.sources:
                 if s not in ledger.sources:
                     out.append(_problem(ledger, link.loc,
-                                        f"the link from '{r.id}' to '{link.responds_to}' cites unknown source '{s}'", r.id, "error", r))
+                                        f"the link from '{r.id}' to '{link.responds_to}' cites unknown source '{s}'", r.id, "error", link))
         # A plain id is stated by the measure's own sources (check_cited warns when it has
         # none); a link written as stated must have a source too: its own or the measure's.
         if cited and not r.sources:
@@ -273,7 +303,7 @@ def check_provenance(ledger: Ledger) -> list[Problem]:
                 if link.basis == "stated" and not link.sources:
                     out.append(_problem(ledger, link.loc,
                                         f"the stated link from '{r.id}' to '{link.responds_to}' cites no source "
-                                        "(cite one, or write it with basis: inferred and a note)", r.id, "warning", r))
+                                        "(cite one, or write it with basis: inferred and a note)", r.id, "warning", link))
     return out
 
 

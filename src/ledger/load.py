@@ -563,17 +563,20 @@ def _link(measure: str, answered: str, values: dict, loc: Location) -> Link:
                 values.get("quote"), values.get("note"), loc)
 
 
-def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -> tuple:
-    """The top-level `links:` -> the measures, each with the links from it added to its
-    `responds_to` and `links`. A link names its measures by id, so it can stand in a
-    file apart from them."""
+def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -> tuple[tuple, tuple]:
+    """The top-level `links:` -> (the measures, each with the links from it added to its
+    `responds_to` and `links`; the links whose `from` is not a measure of this file). A
+    link names its measures by id, so it can stand in a file apart from them: one from a
+    measure of another file is kept loose, for the files it is read with
+    (`Ledger.loose_links`)."""
     if node is None or (isinstance(node, Scalar) and node.is_null()):
-        return measures
+        return measures, ()
     if not isinstance(node, Seq):
         b.err(node, f"'links' must be a list (each link starting with '- '), not {_describe(node)}")
-        return measures
+        return measures, ()
     at = {m.id: i for i, m in enumerate(measures)}
     out = list(measures)
+    loose = []
     for n, item in enumerate(node.items):
         values, locs, ok = b.fields(item, LINK_FIELDS, f"link {n + 1}")
         if not ok:
@@ -581,7 +584,7 @@ def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -
         i = at.get(values["from"])
         if i is None:
             if values["from"] not in unloaded:
-                b.err(locs["from"], f"link {n + 1} is from '{values['from']}', which is not a measure in this file")
+                loose.append(_link(values["from"], values["to"], values, item.loc()))
             continue
         m = out[i]
         locs_ = dict(m.locs)
@@ -590,7 +593,7 @@ def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -
             locs_[f"responds_to[{len(answers)}]"] = locs["to"]
             answers = (*answers, values["to"])
         out[i] = m._replace(responds_to=answers, links=(*m.links, _link(m.id, values["to"], values, item.loc())), locs=locs_)
-    return tuple(out)
+    return tuple(out), tuple(loose)
 
 
 def _find(node: Map, key: str) -> Node | None:
@@ -699,11 +702,11 @@ def build_ledger(name: str, root: Node | None, problems: list[Problem]) -> Ledge
     unloaded: set[str] = set()
     measures = records("measures", b.measure)
     events = records("events", b.event)
-    measures = _add_links(b, top.get("links"), measures, unloaded)
+    measures, loose = _add_links(b, top.get("links"), measures, unloaded)
     locs = {k: v.loc() for k, v in top.items()} | include_locs
     return Ledger(path=name, title=title, countries=countries, sources=sources,
                   measures=measures, events=events, locs=locs, unloaded=frozenset(unloaded),
-                  includes=tuple(includes), kinds=dict(b.kinds))
+                  includes=tuple(includes), kinds=dict(b.kinds), loose_links=loose)
 
 
 class _KindsOfSet(dict):

@@ -468,7 +468,13 @@ class Ledger:
       parts: for a ledger made of several files (`include:`), each file's own ledger,
         the top file first; empty for a ledger of one file.
       files: for such a ledger, the file of each record from an included file, by the
-        record's `id()` (a record not in it is the top file's): see `file_of`.
+        record's `id()` (a record not in it is the top file's): see `file_of`. Links
+        written in an included file are there too, so a problem with a link is said
+        in the file that wrote it, whichever file its measures are in.
+      loose_links: items of the top-level `links:` whose `from` is not a measure of the
+        file they are written in: a file of a ledger of several may link measures of
+        the others, so the merge attaches them (`read._merge`) and the checks report
+        those left over (an unknown `from`).
     """
 
     path: str
@@ -485,9 +491,10 @@ class Ledger:
     kinds: dict[str, DeclaredKind] = field(default_factory=dict)
     parts: tuple[Ledger, ...] = field(default=(), compare=False, repr=False)
     files: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+    loose_links: tuple[Link, ...] = ()
 
     def file_of(self, record) -> str:
-        """The file a record (measure, event, source) is written in."""
+        """The file a record (measure, event, source, link) is written in."""
         return self.files.get(id(record), self.path) if self.files else self.path
 
     def measure(self, id: str) -> Measure | None:

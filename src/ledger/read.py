@@ -485,9 +485,43 @@ def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
         if part is not top:
             files.update(dict.fromkeys(map(id, own), part.path))
             files.update(dict.fromkeys(map(id, part.events), part.path))
+            for m in filter(_LINKS, own):  # a problem with a link is said in the file that wrote it
+                files.update(dict.fromkeys(map(id, m.links), part.path))
         unloaded |= part.unloaded
+    loose = _attach_loose_links(parts, measures, files)
     merged = dataclasses.replace(
         top, countries=countries, sources=sources, kinds=kinds, measures=tuple(measures),
         events=tuple(e for part in parts for e in part.events), unloaded=frozenset(unloaded),
-        located=all(part.located for part in parts), parts=tuple(parts), files=files)
+        located=all(part.located for part in parts), parts=tuple(parts), files=files, loose_links=loose)
     return merged, problems
+
+
+_LINKS = attrgetter("links")
+
+
+def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, str]) -> tuple:
+    """Each file's loose links (`links:` items from a measure of another file) added to
+    the measure they are from, wherever it is, in `measures` (replaced in place, and in
+    `files`); the link keeps its own file in `files`, so the checks locate a problem
+    with it where it is written. -> the links whose measure no file has (the checks say so)."""
+    if not any(part.loose_links for part in parts):
+        return ()
+    at: dict[str, int] = {}
+    for i, m in enumerate(measures):
+        at.setdefault(m.id, i)  # a duplicate id is check_duplicate_ids' error: the first one
+    top = parts[0]
+    left = []
+    for part in parts:
+        for link in part.loose_links:
+            if part is not top:
+                files[id(link)] = part.path
+            i = at.get(link.measure)
+            if i is None:
+                left.append(link)
+                continue
+            m = measures[i]
+            answers = m.responds_to if link.responds_to in m.responds_to else (*m.responds_to, link.responds_to)
+            measures[i] = new = m._replace(responds_to=answers, links=(*m.links, link))
+            if id(m) in files:
+                files[id(new)] = files.pop(id(m))
+    return tuple(left)
