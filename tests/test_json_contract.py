@@ -107,7 +107,7 @@ def test_show_measure_and_event():
 
 
 LINK_ROW = {"from", "to", "basis", "sources", "quote", "note"}
-SUGGESTION = {"from", "to", "basis", "lag_days", "note"}
+SUGGESTION = {"id", "from", "to", "basis", "score", "reasons", "lag_days", "note"}
 
 
 def test_links_and_suggestions():
@@ -118,3 +118,7 @@ def test_links_and_suggestions():
     assert suggestions and all(set(s) == SUGGESTION and s["basis"] == "inferred" for s in suggestions)
     linked = {(r["from"], r["to"]) for r in rows}
     assert not {(s["from"], s["to"]) for s in suggestions} & linked
+    assert all(isinstance(s["score"], float) and 0 <= s["score"] <= 1 and s["reasons"]
+               and all(isinstance(r, str) for r in s["reasons"]) for s in suggestions)
+    assert [s["score"] for s in suggestions] == sorted((s["score"] for s in suggestions), reverse=True)
+    assert len({s["id"] for s in suggestions}) == len(suggestions)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import DEESCALATING, Ledger, Measure
+from .model import Ledger, Measure
 
 
 class LinkRow(NamedTuple):
@@ -48,57 +48,304 @@ def ledger_links(ledger: Ledger) -> list[LinkRow]:
     return out
 
 
+def _key(m: Measure) -> tuple:
+    return (m.date.first, m.date.last, m.id)
+
+
 class Suggestion(NamedTuple):
     """A link the ledger does not have that may be worth checking.
 
     Fields:
+      id: a short, stable name for the pair (`suggestion_id`): ten hexadecimal digits,
+        the same for the same two measures whatever else the ledger holds, so that
+        `ledger links --apply ID` can name it.
       measure: id of the measure that may answer.
       responds_to: id of the earlier measure it may answer.
+      score: how likely, from 0 to 1 (rounded to two decimals): higher when each takes
+        its measure against the other alone, when the answer follows closely, when the
+        kinds are the same or related, when both escalate (or both de-escalate), and
+        when they share tags or words of their titles.
+      reasons: each thing that counted, in a few words ("CN targets US and US targets
+        CN", "17 days after", "same kind: tariff", ...), strongest first.
       lag_days: days between their first days (None when either is known only to a
-        month or year).
-      note: why it is suggested, in words (a ready `note:` for an inferred link).
+        month).
+      note: the reasons in one sentence: a ready `note:` for an inferred link.
     """
 
+    id: str
     measure: str
     responds_to: str
+    score: float
+    reasons: tuple[str, ...]
     lag_days: int | None
     note: str
 
 
-def suggest_links(ledger: Ledger, window_days: int = 60, per_measure: int = 2) -> list[Suggestion]:
-    """For each measure, up to `per_measure` earlier measures it may answer: taken by a
-    country it targets, aimed at a country taking it, not already linked either way, and
-    at most `window_days` before it (periods that overlap count as near). Nearest first;
-    a measure of the same kind, or one escalating when it escalates, ranks before others."""
-    measures = sorted(ledger.measures, key=lambda m: (m.date.first, m.date.last, m.id))
-    linked = {(m.id, a) for m in measures for a in m.responds_to}
-    out: list[Suggestion] = []
-    suggested: set[tuple[str, str]] = set()
-    for b in measures:
-        found = []
-        for a in measures:
-            if a is b or (b.id, a.id) in linked or (a.id, b.id) in linked or (a.id, b.id) in suggested:
-                continue
-            if "year" in (a.date.precision, b.date.precision):
-                continue  # a year overlaps everything in it: too vague to suggest anything
-            if a.date.first > b.date.last:  # definitely after b: b cannot answer it
-                continue
-            if set(a.actor).isdisjoint(b.target) or set(b.actor).isdisjoint(a.target):
-                continue
-            gap = (b.date.first - a.date.last).days
-            if gap > window_days:
-                continue
-            lag = (b.date.first - a.date.first).days if a.date.precision == b.date.precision == "day" else None
-            same_kind = a.kind == b.kind
-            same_way = (a.kind in DEESCALATING) == (b.kind in DEESCALATING)
-            found.append((max(gap, 0), not same_kind, not same_way, a.id, a, lag, same_kind))
-        found.sort(key=lambda f: f[:4])
-        for gap, _, _, _, a, lag, same_kind in found[:per_measure]:
-            when = (f"{lag} days after" if lag is not None
-                    else "in the same period as" if gap <= 0 else f"within {gap} days of")
-            note = (f"suggested, not stated: {', '.join(b.actor)} took it {when} {', '.join(a.actor)}'s "
-                    f"{a.id}, which was aimed at {', '.join(sorted(set(a.target) & set(b.actor)))}"
-                    + (f" (both {a.kind.value})" if same_kind else ""))
-            out.append(Suggestion(b.id, a.id, lag, note))
-            suggested.add((b.id, a.id))  # never the same pair the other way round: a cycle
+def suggestion_id(measure: str, responds_to: str) -> str:
+    """The id of the suggestion that `measure` answers `responds_to`: ten hexadecimal
+    digits of a BLAKE2b hash of the pair (40 bits: two of a million suggestions share one
+    about once in two thousand ledgers; `--apply` also takes `FROM:TO`)."""
+    import hashlib
+
+    return hashlib.blake2b(f"{measure}<-{responds_to}".encode(), digest_size=5).hexdigest()
+
+
+# Kinds that answer one another in kind, though not the same kind: a tariff answered by a
+# fee or an anti-dumping probe, an export control by sanctions or a security review, a
+# truce by talks. GTA's own kinds (see docs/gta.md) too: a subsidy by a countervailing
+# probe, an investment screen by a blocked acquisition.
+RELATED_KINDS = frozenset(frozenset(pair) for pair in (
+    ("tariff", "import-restriction"), ("tariff", "fee"), ("tariff", "investigation"),
+    ("import-restriction", "fee"), ("import-restriction", "investigation"),
+    ("export-control", "sanction"), ("export-control", "investigation"),
+    ("export-control", "acquisition-block"), ("export-control", "import-restriction"),
+    ("sanction", "acquisition-block"), ("sanction", "investigation"),
+    ("acquisition-block", "investigation"), ("acquisition-block", "investment-screening"),
+    ("investment-screening", "investigation"), ("subsidy", "investigation"), ("subsidy", "tariff"),
+    ("subsidy", "procurement"), ("truce", "agreement"), ("truce", "talks"), ("agreement", "talks"),
+))
+
+# How much each thing counts; they add up to 1.
+W_TIME, W_KIND, W_TOPIC, W_BILATERAL, W_WAY = 0.35, 0.2, 0.2, 0.15, 0.1
+W_RELATED = W_KIND * 0.6  # a related kind counts this much of the same kind
+HALF_LIFE_DAYS = 30  # an answer 30 days after counts half as near as one the same day
+IMPRECISE = 0.75  # nearness counts this much when a date is known only to the month
+
+# Words of a title that say nothing about what a measure is about: every trade measure
+# has them. The rest (steel, soybeans, rare earth, lithium) is what two moves share.
+_STOP = frozenset("""
+a an and the of on in to for from with by at as or into onto over under against after before
+about its their this that these those than then which who new other more most all any some
+certain further additional higher lower tighter extra existing rate rates percent per cent
+tariff tariffs duty duties customs import imports importation export exports exportation
+control controls measure measures restriction restrictions restricted ban bans banned
+quota quotas licence licences license licenses licensing requirement requirements
+investigation investigations probe probes review reviews inquiry fee fees levy levies
+charge charges sanction sanctions designation designations entity entities list listing
+trade goods product products origin originating country countries foreign domestic
+government ministry state states united national federal republic people
+china chinese usa american america european union japan japanese korea korean india
+indian canada canadian mexico mexican russia russian germany german france french
+billion million thousand usd eur cny tonne tonnes worth value section
+suspended suspension suspend lifted lifting imposed impose announced extended extension
+effect effective until ends ending end
+""".split())
+_WORD = None  # compiled on first use
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """The words of a title that may say what it is about, in order, lowercased, a plural
+    `s` dropped (rare earths -> rare earth): letters only, at least four of them, none of
+    the words every trade measure has (`_STOP`)."""
+    global _WORD
+    if _WORD is None:
+        import re
+
+        _WORD = re.compile(r"[^\W\d_]{4,}")
+    out = []
+    for w in _WORD.findall(title.lower()):
+        if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in _STOP:
+            w = w[:-1]
+        if w not in _STOP and w not in out:
+            out.append(w)
+    return tuple(out)
+
+
+def _topic_tags(m: Measure) -> frozenset:
+    """Tags that say what a measure is about (GTA's evaluation and removal say nothing of it)."""
+    return frozenset(t for t in m.tags if not t.startswith("gta-eval:") and t != "gta-removed")
+
+
+def _way(m: Measure) -> int:
+    e = m.escalation
+    return (e > 0) - (e < 0)
+
+
+def _reaches(by_id: dict, start: str, goal: str, limit: int = 10_000) -> bool:
+    """Whether `start` answers `goal` through a line of existing links (a suggestion that
+    `goal` answers `start` would then close a circle). Gives up, saying yes, after
+    `limit` measures: a suggestion is never worth a circle."""
+    stack, seen = [start], {start}
+    while stack:
+        m = by_id.get(stack.pop())
+        if m is None:
+            continue
+        for a in m.responds_to:
+            if a == goal:
+                return True
+            if a not in seen:
+                if len(seen) >= limit:
+                    return True
+                seen.add(a)
+                stack.append(a)
+    return False
+
+
+def _furthest(answering: dict, position: dict) -> dict[str, int]:
+    """For each measure that answers, the latest position (in `_key` order) it reaches
+    through a line of answers: only a measure that reaches as far as B can be on a
+    circle a suggestion that B answers it would close. A circle already there (a ledger
+    with errors) reaches everything."""
+    everything = len(position)
+    out: dict[str, int] = {}
+    for start in answering:
+        if start in out:
+            continue
+        stack = [start]
+        while stack:
+            node = stack[-1]
+            state = out.get(node)
+            if state is None:
+                out[node] = -2  # on the way: its answers first
+                stack.extend(a for a in answering[node].responds_to if a in answering and a not in out)
+            elif state == -2:
+                far = -1
+                for a in answering[node].responds_to:
+                    beyond = out.get(a, -1)
+                    far = max(far, position.get(a, -1), everything if beyond == -2 and a != node else beyond)
+                out[node] = far
+                stack.pop()
+            else:
+                stack.pop()
     return out
+
+
+def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
+                  min_score: float = 0.0) -> list[Suggestion]:
+    """For each measure B, up to `per_measure` earlier measures A it may answer, best first:
+    A is taken by a country B targets against a country taking B (each of the two
+    countries targets the other), A comes before B (by first day, then last, then id: so
+    no two suggestions go both ways or round in a circle) and ends at most `window_days`
+    before B starts, the two are not linked already either way (nor would the link close
+    a circle with the links there are), and neither is known only to a year (too vague to
+    suggest anything). Each is scored (see `Suggestion.score`) and only those of at least
+    `min_score` are kept. The list: highest score first.
+
+    Measures are indexed by (actor, target) pair, each pair's measures sorted by first
+    day, so each measure looks only at the few taken against it in its window (bisect):
+    linear in the ledger's size, not quadratic. What a measure is scored on is worked out
+    once per measure, in lists, and the reasons in words only for what is kept."""
+    from bisect import bisect_left
+    from heapq import nlargest
+
+    in_order = sorted(ledger.measures, key=_key)
+    measures = [m for m in in_order if m.date.precision != "year"]
+    first = [m.date.first.toordinal() for m in measures]
+    last = [m.date.last.toordinal() for m in measures]
+    day = [m.date.precision == "day" for m in measures]
+    kinds = [str(m.kind.value) for m in measures]
+    way = list(map(_way, measures))
+    size = [len(m.actor) + len(m.target) for m in measures]
+    titles: dict[str, frozenset] = {}
+    words = [titles.get(m.title) or titles.setdefault(m.title, frozenset(title_words(m.title))) for m in measures]
+    tags = [_topic_tags(m) if m.tags else frozenset() for m in measures]
+    answers = [m.responds_to for m in measures]
+    ids = [m.id for m in measures]
+    related = {(a, b) for pair in RELATED_KINDS for a in pair for b in pair if a != b}
+    # A circle through the links there are needs one that answers a later measure (in
+    # this order): with none (the usual ledger), no suggestion can close one.
+    position = {m.id: i for i, m in enumerate(in_order)}
+    backwards = any(position.get(a, -1) > position[m.id] for m in ledger.measures for a in m.responds_to)
+    answering = {m.id: m for m in ledger.measures if m.responds_to} if backwards else {}
+    furthest = _furthest(answering, position) if answering else {}
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, m in enumerate(measures):
+        for x in dict.fromkeys(m.actor):
+            for y in dict.fromkeys(m.target):
+                if x != y:
+                    index.setdefault((x, y), []).append(i)
+    firsts = {pair: [first[i] for i in at] for pair, at in index.items()}
+    reach = window_days + 31  # a month-dated measure ends up to 30 days after its first day
+    w_near, w_far = W_TIME, W_TIME * IMPRECISE
+    near = [0.5 ** (gap / HALF_LIFE_DAYS) for gap in range(window_days + 1)]
+    related_to = {k: {b for a, b in related if a == k} for k in set(kinds)}
+
+    kept: list[tuple[int, int, float, int]] = []
+    for j, b in enumerate(measures):
+        b_first, b_id, b_answers = first[j], ids[j], answers[j]
+        w_time = w_near if day[j] else w_far
+        b_kind, b_way, b_size = kinds[j], way[j], size[j]
+        b_related = related_to[b_kind]
+        b_words, b_tags = words[j], tags[j]
+        b_at = position[b_id]
+        if len(b.target) == len(b.actor) == 1:
+            pairs = [(b.target[0], b.actor[0])] if (b.target[0], b.actor[0]) in index else ()
+        else:
+            pairs = [(y, x) for y in dict.fromkeys(b.target) for x in dict.fromkeys(b.actor) if (y, x) in index]
+        several = len(pairs) > 1
+        seen: set[int] = set()
+        linked: set[int] = set()
+        found = []
+        for pair in pairs:
+            at = index[pair]
+            # earlier in the order (i < j), and starting no more than `reach` days before b
+            for i in at[bisect_left(firsts[pair], b_first - reach):bisect_left(at, j)]:
+                gap = b_first - last[i]
+                if gap > window_days:
+                    continue
+                if several:
+                    if i in seen:
+                        continue
+                    seen.add(i)
+                if ids[i] in b_answers or b_id in answers[i]:
+                    linked.add(i)  # ranked as any other, so that it takes one of b's places, then left out
+                elif furthest and furthest.get(ids[i], -1) >= b_at and _reaches(answering, ids[i], b_id):
+                    continue
+                if gap < 0:
+                    gap = 0
+                a_kind = kinds[i]
+                score = ((w_time if day[i] else w_far) * near[gap]
+                         + (W_KIND if a_kind == b_kind else W_RELATED if a_kind in b_related else 0.0)
+                         + W_BILATERAL * 4 / (b_size + size[i])
+                         + (W_WAY if b_way and way[i] == b_way else 0.0))
+                topic = 0.34 * len(words[i] & b_words) if b_words else 0.0
+                if b_tags and tags[i]:
+                    topic += 0.5 * len(tags[i] & b_tags)
+                score += W_TOPIC * (topic if topic < 1.0 else 1.0)
+                found.append((score, -gap, -i))
+        if found:
+            for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > per_measure else found):
+                if score + 1e-9 >= min_score and -minus_i not in linked:
+                    kept.append((-minus_i, j, score, -minus_gap))
+    out = [_suggestion(measures[i], measures[j], score, gap, kinds[i], kinds[j], way[i], way[j],
+                       words[i] & words[j], tags[i] & tags[j], related)
+           for i, j, score, gap in kept]
+    out.sort(key=lambda s: (-s.score, position[s.measure], position[s.responds_to]))
+    return out
+
+
+def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_kind: str, a_way: int, b_way: int,
+                shared_words: frozenset, shared_tags: frozenset, related: set) -> Suggestion:
+    """The suggestion that `b` answers `a`, with its reasons in words."""
+    # the two countries that make it an answer: A's actor, targeted by B, and B's, targeted by A
+    if len(a.actor) == len(b.actor) == 1:
+        x, y = a.actor[0], b.actor[0]
+    else:
+        x, y = next((x, y) for x in a.actor if x in b.target for y in b.actor if y in a.target and y != x)
+    reasons = [f"{x} targets {y} and {y} targets {x}"]
+    lag = (b.date.first - a.date.first).days if a.date.precision == b.date.precision == "day" else None
+    if lag is not None:
+        reasons.append("the same day" if lag == 0 else f"{lag} day{'s' if lag != 1 else ''} after")
+    elif gap == 0:
+        reasons.append("in the same period (a date known only to the month)")
+    else:
+        reasons.append(f"within {gap} days (a date known only to the month)")
+    if a_kind == b_kind:
+        reasons.append(f"same kind: {a_kind}")
+    elif (a_kind, b_kind) in related:
+        reasons.append(f"related kinds: {a_kind}, then {b_kind}")
+    if b_way and a_way == b_way:
+        reasons.append("both escalate" if b_way > 0 else "both de-escalate")
+    if shared_tags:
+        gta = sorted(t.split(":", 1)[1] for t in shared_tags if t.startswith("gta-type:"))
+        other = sorted(t for t in shared_tags if not t.startswith("gta-type:"))
+        if gta:
+            reasons.append(f"same GTA type: {', '.join(gta)}")
+        if other:
+            reasons.append(f"shared tag{'s' if len(other) > 1 else ''}: {', '.join(other)}")
+    if shared_words:
+        said = [w for w in title_words(b.title) if w in shared_words]
+        reasons.append(f"shared word{'s' if len(said) > 1 else ''} in titles: {' '.join(said)}")
+    rounded = round(min(1.0, max(0.0, score)), 2)
+    note = "suggested, not stated: " + "; ".join(reasons)
+    return Suggestion(suggestion_id(b.id, a.id), b.id, a.id, rounded, tuple(reasons), lag, note)

@@ -760,17 +760,86 @@ def links_lines(rows) -> str:
     return _align(out) if rows else ""
 
 
+def suggestions_json(found) -> list[dict]:
+    """Items {id, from, to, basis: "inferred", score, reasons, lag_days, note}."""
+    return [{"id": s.id, "from": s.measure, "to": s.responds_to, "basis": "inferred", "score": s.score,
+             "reasons": list(s.reasons), "lag_days": s.lag_days, "note": s.note} for s in found]
+
+
 def suggestions_yaml(found) -> str:
-    """Suggested links as a `links:` block to paste into a ledger, each inferred with its reason."""
+    """Suggested links as a `links:` block to paste into a ledger, each inferred with its
+    reasons as its note (shown as a terminal shows it: this is printed, not written)."""
     import json
 
     if not found:
         return ""
     lines = ["# Suggested, not stated: check each against the sources before you keep it.", "links:"]
     for s in found:
-        lines += [f"  - from: {s.measure}", f"    to: {s.responds_to}", "    basis: inferred",
+        lines += [f"  - from: {s.measure}  # {s.id}, score {s.score:.2f}", f"    to: {s.responds_to}", "    basis: inferred",
                   f"    note: {json.dumps(terminal_text(s.note), ensure_ascii=False)}"]
     return "\n".join(lines) + "\n"
+
+
+def suggestions_lines(found) -> str:
+    """Long lists: id, score, the measure, the one it may answer, the reasons on one line."""
+    out = [("ID", "SCORE", "MEASURE", "MAY ANSWER", "REASONS")]
+    for s in found:
+        out.append((s.id, f"{s.score:.2f}", s.measure, s.responds_to, terminal_text("; ".join(s.reasons))))
+    return _align(out) if found else ""
+
+
+SUGGESTION_REASONS_MIN = 24  # the reasons column's narrowest: "CN targets US and US targets CN" wraps in two
+
+
+def render_suggestions(found, titles: dict[str, str]):
+    """A table (id, score, the measure and the one it may answer with their titles, the
+    reasons one a line) while both text columns have room (the ids whole); else each
+    suggestion as a line of id, score and measure, with the rest under it. `titles`:
+    measure id -> title."""
+    return _Fitted(lambda width: _suggestions_layout(found, titles, width))
+
+
+def _suggestion_pair(s, titles: dict[str, str], with_measure: bool = True):
+    """The measure (its id unless the line above has it) and its title, and the one it
+    may answer with its title."""
+    from rich.text import Text
+
+    pair = Text(s.measure + "\n") if with_measure else Text()
+    pair.append_text(_text(titles.get(s.measure, ""), "dim"))
+    pair.append(f"\nanswers {s.responds_to}\n")
+    pair.append_text(_text(titles.get(s.responds_to, ""), "dim"))
+    return pair
+
+
+def _suggestions_layout(found, titles: dict[str, str], width: int):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    id_w = max([2, *(len(s.id) for s in found)])
+    score_w = len("Score")
+    longest = max([_longest_word(f"{s.measure} {s.responds_to}" for s in found), _longest_word(
+        reason for s in found for reason in s.reasons)])
+    rest = width - (id_w + score_w + 3 * GAP)
+    pair_w = max(TEXT_MIN, longest)
+    if rest - pair_w >= max(SUGGESTION_REASONS_MIN, longest):
+        table = Table(box=None, pad_edge=False, header_style="bold", leading=1)
+        table.add_column("Id", no_wrap=True)
+        table.add_column("Score", no_wrap=True, justify="right")
+        table.add_column("Measure · may answer", overflow="fold", min_width=pair_w, ratio=1)
+        table.add_column("Reasons", overflow="fold", min_width=max(SUGGESTION_REASONS_MIN, longest), ratio=1)
+        for s in found:
+            table.add_row(Text(s.id, style="dim"), Text(f"{s.score:.2f}", style="bold"), _suggestion_pair(s, titles),
+                          _text("\n".join(s.reasons)))
+        return table
+    parts = []
+    for s in found:
+        parts.append(Text.assemble((s.id, "dim"), "  ", (f"{s.score:.2f}", "bold"), "  ", s.measure))
+        body = _suggestion_pair(s, titles, with_measure=False)
+        body.append("\n")
+        body.append_text(_text("\n".join(f"· {r}" for r in s.reasons)))
+        parts.append(_indented(body))
+    return Group(*parts)
 
 
 # --- summary ---------------------------------------------------------------------------

@@ -136,14 +136,37 @@ def splice(name: str, text: str, fields: dict, ledger: Ledger | None = None) -> 
     path's reading of `text`, if it took one: a big file's list is then found from its
     entries' lines (`_block_list_fast`), without an exact parse of the whole file.
     """
+    return _splice(name, text, "measures", lambda dash, offset, nl: render_entry(fields, dash, offset, nl), ledger)
+
+
+def splice_links(name: str, text: str, links: list[tuple[str, str, str]]) -> str:
+    """The ledger text with `links` ((from, to, note) each) appended as the last items of
+    its top-level `links:`, each `basis: inferred`; a file without one gets one at its
+    end. Every byte outside the insertion stays as it was (as `splice`)."""
+    return _splice(name, text, "links", lambda dash, offset, nl: "".join(
+        render_link(b, a, note, dash, offset, nl) for b, a, note in links), None, missing_ok=True)
+
+
+def render_link(measure: str, answered: str, note: str, dash_indent: int = 2, key_offset: int = 2,
+                newline: str = "\n") -> str:
+    """One `- from: ...` item of `links:`, inferred, with its note as a double-quoted scalar."""
+    pad = " " * (dash_indent + key_offset)
+    lines = [" " * dash_indent + "-" + " " * (key_offset - 1) + f"from: {_id(measure)}",
+             f"{pad}to: {_id(answered)}", f"{pad}basis: inferred", f"{pad}note: {quote(note)}"]
+    return "".join(line + newline for line in lines)
+
+
+def _splice(name: str, text: str, key: str, render, ledger: Ledger | None = None, missing_ok: bool = False) -> str:
+    """The text with `render(dash column, item offset, newline)` appended as the last
+    item(s) of the top-level block list `key` (see `splice`)."""
     nl = _newline_of(text)
     if text and not text.endswith(("\n", "\r")):
         text += nl
     lines = text.splitlines(keepends=True)
     block = _block_list_fast(text, ledger) if ledger is not None else None
     if block is None:
-        block = _block_list_exact(name, text, lines, fields, nl)
-        if isinstance(block, str):  # `measures: []` or an empty `measures:`, already spliced
+        block = _block_list_exact(name, text, lines, key, render, nl, missing_ok)
+        if isinstance(block, str):  # `key: []`, an empty `key:` or none, already spliced
             return block
     dash, offset, last_start, next_line, several = block
     # after the last content line of the last item; comments and blank lines that
@@ -156,7 +179,7 @@ def splice(name: str, text: str, fields: dict, ledger: Ledger | None = None) -> 
         else:
             break
     blank = last_start >= 2 and lines[last_start - 2].strip() == "" and several
-    entry = (nl if blank else "") + render_entry(fields, dash, offset, nl)
+    entry = (nl if blank else "") + render(dash, offset, nl)
     return "".join(lines[:at]) + entry + "".join(lines[at:])
 
 
@@ -166,39 +189,43 @@ def splice(name: str, text: str, fields: dict, ledger: Ledger | None = None) -> 
 Block = tuple[int, int, int, int, bool]
 
 
-def _block_list_exact(name: str, text: str, lines: list[str], fields: dict, nl: str) -> Block | str:
-    """The list's geometry from an exact parse; or, for an empty list, the spliced text."""
+def _block_list_exact(name: str, text: str, lines: list[str], key_name: str, render, nl: str,
+                      missing_ok: bool = False) -> Block | str:
+    """The list's geometry from an exact parse; or, for an empty list (or, with
+    `missing_ok`, none at all: it is added at the end), the spliced text."""
     from .load import Map, Scalar, Seq, parse_tree
 
     root, problems = parse_tree(name, text)
-    if root is None or not isinstance(root, Map) or "measures" not in root.keys:
-        raise WriteRefused("the ledger has no 'measures:' list to add to", problems)
+    if root is None or not isinstance(root, Map) or (key_name not in root.keys and not missing_ok):
+        raise WriteRefused(f"the ledger has no '{key_name}:' list to add to", problems)
+    if key_name not in root.keys:
+        return text + f"{key_name}:{nl}" + render(2, 2, nl)
     keys = [k for k, _ in root.items]
-    index = next(i for i, k in enumerate(keys) if k.value == "measures")
+    index = next(i for i, k in enumerate(keys) if k.value == key_name)
     key = keys[index]
     value = root.items[index][1]
     next_line = keys[index + 1].line if index + 1 < len(keys) else len(lines) + 1
 
     if isinstance(value, Seq) and value.items:
         if lines[value.line - 1][value.col - 1] == "[":
-            raise WriteRefused(f"'measures:' at line {key.line} is a [flow, list]; ledger add appends only to a "
+            raise WriteRefused(f"'{key_name}:' at line {key.line} is a [flow, list]; ledger appends only to a "
                                "block list ('- ' items); rewrite it as one")
         return value.col - 1, max(value.items[0].col - value.col, 2), value.items[-1].line, next_line, len(value.items) > 1
 
-    empty_flow = isinstance(value, Seq)  # `measures: []`
+    empty_flow = isinstance(value, Seq)  # `key: []`
     if not (empty_flow or (isinstance(value, Scalar) and value.is_null())):
-        raise WriteRefused(f"'measures:' at line {key.line} is not a list")
+        raise WriteRefused(f"'{key_name}:' at line {key.line} is not a list")
     line = lines[key.line - 1]
     body = line.rstrip("\r\n")
     ending = line[len(body):] or nl
     if empty_flow or value.value:
         # drop the `[]` (or `~`, `null`) written after the key, keep any comment
         if value.line != key.line:
-            raise WriteRefused(f"'measures:' at line {key.line} spreads over several lines; write it as 'measures: []'")
+            raise WriteRefused(f"'{key_name}:' at line {key.line} spreads over several lines; write it as '{key_name}: []'")
         start = value.col - 1
         end = body.index("]", start) + 1 if empty_flow else start + len(value.value)
         body = (body[:start].rstrip() + (" " + body[end:].lstrip() if body[end:].strip() else ""))
-    entry = render_entry(fields, key.col - 1 + 2, 2, nl)
+    entry = render(key.col - 1 + 2, 2, nl)
     return "".join(lines[: key.line - 1]) + body + ending + entry + "".join(lines[key.line:])
 
 
@@ -380,6 +407,68 @@ def add_measure(path: str, fields: dict, into: str | None = None) -> Added:
         if back != new_text or again != measure:  # pragma: no cover - a disk or filesystem fault
             raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
     return Added(name, measure, tuple(warnings), tuple(notes))
+
+
+@dataclass(frozen=True)
+class LinksAdded:
+    """What `add_links` did: the file written, the (from, to) pairs written (none when
+    every one was in the ledger already), and notes about the write itself."""
+
+    path: str
+    links: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
+
+
+def add_links(path: str, links: list[tuple[str, str, str]], into: str | None = None) -> LinksAdded:
+    """Append `links` ((from, to, note) each) as inferred links under the top-level
+    `links:` of the ledger at `path`, or of `into` when it is one of the files `path`
+    includes; the measures may be in any file of the ledger. A link the ledger has
+    already (either as written: the same from and to) is left out, so applying twice
+    adds nothing. Checked as `add_measure` is: the whole ledger before and after, every
+    other entry reading back the same, then written atomically under the lock and read
+    back. Raises WriteRefused (nothing written) or LedgerUnusable."""
+    from .files import locked, remove_stale_temps, write_atomic
+
+    not_text = [note for _, _, note in links if _not_utf8(note)]
+    if not_text:
+        raise WriteRefused("a note is not valid UTF-8 text")
+    whole = path if into is not None or _includes(path) else None
+    path = _into(path, into) if into is not None else path
+    _refuse_generated(path)
+    with locked(path):
+        remove_stale_temps(path)
+        name, text, bom = _read(path)
+        whole_old, old, old_problems = _checked(name, text, whole)
+        errors = [p for p in old_problems if p.severity == "error"]
+        if old is None or whole_old is None or errors:
+            raise WriteRefused("the ledger has errors already; fix them first (ledger check lists them)", errors)
+        have = {(m.id, a) for m in whole_old.measures for a in m.responds_to}
+        todo = {}
+        for b, a, note in links:
+            if (b, a) not in have:
+                todo.setdefault((b, a), note)
+        if not todo:
+            return LinksAdded(name, ())
+        new_text = splice_links(name, text, [(b, a, note) for (b, a), note in todo.items()])
+        whole_new, new, problems = _checked(name, new_text, whole)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors or whole_new is None or new is None:
+            raise WriteRefused("the links would make the ledger invalid", errors)
+        now = {(m.id, a) for m in whole_new.measures for a in m.responds_to}
+        if now != have | set(todo) or [m.id for m in whole_new.measures] != [m.id for m in whole_old.measures] \
+                or whole_new.events != whole_old.events or whole_new.sources != whole_old.sources \
+                or whole_new.countries != whole_old.countries or whole_new.title != whole_old.title:
+            raise WriteRefused("writing the links would change other entries of the ledger; nothing written")
+        written = {(k.measure, k.responds_to): k for m in whole_new.measures for k in m.links if (k.measure, k.responds_to) in todo}
+        for pair, note in todo.items():
+            k = written.get(pair)
+            if k is None or k.basis != "inferred" or k.note != note:
+                raise WriteRefused(f"the link from '{pair[0]}' to '{pair[1]}' would not read back as written; nothing written")
+        notes = write_atomic(path, bom + new_text.encode("utf-8"))
+        _name, back, _bom = _read(path)
+        if back != new_text:  # pragma: no cover - a disk or filesystem fault
+            raise WriteRefused(f"the file does not read back as written; check {name} by hand (ledger check)")
+    return LinksAdded(name, tuple(todo), tuple(notes))
 
 
 def _includes(path: str) -> bool:

@@ -407,55 +407,110 @@ def summary(
         err("ledger: no country has a measure or event in this view of the ledger")
 
 
+# Below this a suggestion is mostly a coincidence of dates: two moves between the same
+# countries within the window, of unrelated kinds, sharing no tag or word.
+DEFAULT_MIN_SCORE = 0.3
+
+
 @command()
 @no_collections()
 def links(
+    ids: Annotated[list[str] | None, typer.Argument(
+        metavar="ID...", help="With --apply: the suggestions to write, by their id (or as FROM:TO).")] = None,
     file: FileOpt = None, json_: JsonOpt = False, as_of: AsOfOpt = None, country: CountryOpt = None,
     kind: KindOpt = None, since: SinceOpt = None, until: UntilOpt = None,
     suggest: Annotated[bool, typer.Option("--suggest", help="List links the ledger does not have that may be worth checking, "
-                                                             "as a links: block to paste (each basis: inferred).")] = False,
-    window: Annotated[int, typer.Option("--window", metavar="DAYS", min=0,
-                                        help="With --suggest: how many days before a measure to look (default 60).")] = 60,
+                                                             "each with an id, a score and its reasons.")] = False,
+    within: Annotated[str, typer.Option("--within", metavar="SPAN",
+                                        help="With --suggest: how long after a measure an answer may come: 30d, 6w, 4m, 1y.")] = "120d",
+    min_score: Annotated[float, typer.Option("--min-score", metavar="S", min=0.0, max=1.0,
+                                             help="With --suggest: only suggestions scoring at least S (0 to 1).")] = DEFAULT_MIN_SCORE,
+    per_measure: Annotated[int, typer.Option("--per-measure", metavar="N", min=1,
+                                             help="With --suggest: at most N suggestions for each measure.")] = 3,
+    yaml: Annotated[bool, typer.Option("--yaml", help="With --suggest: print them as a links: block to paste into a ledger.")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the suggestions named by ID as inferred links into your ledger.")] = False,
+    apply_all: Annotated[bool, typer.Option("--apply-all", help="Write every suggestion (at least --min-score) as an inferred link.")] = False,
+    into: Annotated[str | None, typer.Option("--into", metavar="PATH",
+                                             help="With --apply: write to this file of the ledger (one it includes); default: --file itself.")] = None,
+    window: Annotated[int | None, typer.Option("--window", metavar="DAYS", min=0, hidden=True,
+                                               help="Deprecated: --within DAYSd.")] = None,
 ) -> None:
-    """Who answered whom, stated or inferred.
+    """Who answered whom; --suggest proposes more.
 
-    Every link in view, one a line (--suggest proposes more): the measure, the
-    one it answers, the basis
+    Every link in view, one a line: the measure, the one it answers, the basis
     (stated: a source says so; inferred: our reading) and its sources or note.
-    With --suggest: links the ledger does not have, each an earlier measure taken
-    against a country by one it targets, nearest first, printed as a links:
-    block with basis: inferred and the reason as its note. A suggestion is not a
-    link: check it against the sources before you keep it, and write it as stated
-    only if a source says so.
+
+    With --suggest: links the ledger does not have, for you to check. A measure
+    may answer an earlier one when each is taken by a country the other targets,
+    it comes at most --within after it, and neither is known only to a year. Each
+    suggestion has a stable id, a score from 0 to 1 (higher when the two are
+    bilateral, closer in time, of the same or related kinds, both escalating,
+    sharing tags or words of their titles) and its reasons; at most --per-measure
+    for each measure (counting the links it has), best first. --yaml prints them
+    as a links: block with basis: inferred and the reasons as the note.
+
+    --apply ID... (or --apply-all --min-score S) writes them as inferred links
+    under links: in your own file (--file, or --into FILE among its files; never
+    a file 'ledger import' generated), appended as text, atomically, checked
+    against the whole ledger first; applying one twice adds nothing. A
+    suggestion is not a link until you check it against the sources: write it as
+    stated only if a source says so.
 
     \b
     Examples:
       ledger links --as-of 2025-10-14
-      ledger links --suggest --as-of 2025-10-14
-      ledger links --json | jq '.[] | select(.basis == "inferred")'
+      ledger links --suggest --within 60d --min-score 0.6 --json | jq '.[].id'
+      ledger links -f mine.yaml --apply 3f9c0a1b2d
+      ledger links -f mine.yaml --apply-all --min-score 0.7
 
-    Exit codes: 0 success (also when there is no link); 1 the ledger is missing,
-    unreadable or invalid; 2 a usage error.
+    Exit codes: 0 success (also when there is no link or suggestion); 1 the
+    ledger is missing, unreadable or invalid, or a write was refused; 2 a usage
+    error (an unknown suggestion id, an ID without --apply).
     """
     from .. import render
     from ..links import ledger_links, suggest_links
     from ..select import select
 
+    if apply and apply_all:
+        usage_error("--apply names suggestions and --apply-all takes them all: use one of them")
+    if ids and not apply:
+        usage_error(f"'{ids[0]}': suggestion ids are taken only with --apply (e.g. ledger links --apply {ids[0]})")
+    if apply and not ids:
+        usage_error("--apply needs the ids of the suggestions to write (ledger links --suggest lists them), or use --apply-all")
+    if json_ and yaml:
+        usage_error("--json and --yaml: choose one")
     selection = selection_from(as_of, country, kind, since, until)
+    if window is not None:
+        err(f"ledger: --window is deprecated; write --within {window}d")
+        days = window
+    else:
+        days, hours = parse_within(within, selection.as_of)
+        if days is None:
+            days = int(hours // 24)
+    writing = apply or apply_all
+    if writing:
+        target = _links_target(file)
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
-    if suggest:
-        found = suggest_links(seen, window)
+    if suggest or writing:
+        found = suggest_links(seen, days, per_measure, min_score)
+        if writing:
+            _apply_suggestions(target, ledger, found, ids if apply else None, into, json_)
+            return
         if json_:
-            emit_json([{"from": s.measure, "to": s.responds_to, "basis": "inferred", "lag_days": s.lag_days,
-                        "note": s.note} for s in found])
-        else:
+            emit_json(render.suggestions_json(found))
+        elif yaml:
             # The header as a YAML comment: the whole output is a block to paste.
             _plain("# " + render.header(ledger, selection, is_bundled(ledger.path), render.plural(len(found), "suggestion"))
                    + "\n" + render.suggestions_yaml(found))
+        else:
+            titles = {m.id: m.title for m in seen.measures}
+            _print_people(ledger, selection, render.plural(len(found), "suggestion"), len(found),
+                          lambda: render.suggestions_lines(found), lambda: render.render_suggestions(found, titles))
         if not found:
-            err("ledger: no link to suggest in this view of the ledger")
+            err("ledger: no link to suggest in this view of the ledger"
+                + (f" (none scores {min_score:g} or more; try --min-score 0)" if min_score > 0 else ""))
         return
     rows = ledger_links(seen)
     if json_:
@@ -466,6 +521,74 @@ def links(
         _plain(render.links_lines(rows))
     if not rows:
         err("ledger: no measure answers another in this view of the ledger")
+
+
+def _links_target(file: str | None) -> str:
+    """The ledger --apply writes to: --file or $ESCALATION_LEDGER_FILE, never the bundled one."""
+    import os
+
+    from . import ENV_FILE
+
+    path = file or os.environ.get(ENV_FILE)
+    if not path:
+        usage_error(f"--apply writes to your ledger: give it with --file PATH, or ${ENV_FILE}. "
+                    "Start one with: ledger init PATH")
+    if path == "-":
+        usage_error("--apply cannot write to standard input; give a file")
+    if is_bundled(path):
+        fail(f"{path} is the bundled ledger, which ledger does not change; start your own with "
+             "'ledger init PATH' (a copy of it) and apply to that")
+    return path
+
+
+def _apply_suggestions(path: str, ledger, found, ids: list[str] | None, into: str | None, json_: bool) -> None:
+    """Write the chosen suggestions (all of `found` when `ids` is None) as inferred links."""
+    from .. import render
+    from ..files import Refused
+    from ..links import suggestion_id
+    from ..load import LedgerUnusable
+    from ..write import WriteRefused, add_links
+
+    chosen = list(found)
+    if ids is not None:
+        by_name = {s.id: s for s in found} | {f"{s.measure}:{s.responds_to}": s for s in found}
+        linked = {}
+        for m in ledger.measures:
+            for a in m.responds_to:
+                linked[suggestion_id(m.id, a)] = linked[f"{m.id}:{a}"] = (m.id, a)
+        chosen, already = [], []
+        for name in dict.fromkeys(i.strip() for i in ids):
+            s = by_name.get(name)
+            if s is not None:
+                chosen.append(s)
+            elif name in linked:
+                already.append(linked[name])
+            else:
+                usage_error(f"no suggestion '{name}' in this view of the ledger (ledger links --suggest lists them, "
+                            "with the same --within, --min-score, --per-measure and filters)")
+        for b, a in already:
+            err(f"ledger: '{b}' already answers '{a}'; nothing to add for it")
+    try:
+        done = add_links(path, [(s.measure, s.responds_to, s.note) for s in chosen], into) if chosen else None
+    except LedgerUnusable as e:
+        fail(f"{e.path}: {e.message}")
+    except Refused as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{into or path}: not written: {e.strerror or e}; the ledger is unchanged")
+    except WriteRefused as e:
+        for p in sorted(e.problems, key=lambda p: p.sort_key()):
+            err(str(p))
+        fail(f"{into or path}: no link written: {e.message}")
+    written = {(b, a) for b, a in done.links} if done is not None else set()
+    if json_:
+        emit_json(render.suggestions_json([s for s in chosen if (s.measure, s.responds_to) in written]))
+    if done is not None:
+        for note in done.notes:
+            err(f"ledger: warning: {note}")
+    count = len(written)
+    err(f"ledger: wrote {render.plural(count, 'inferred link')} to {done.path if done is not None else into or path}"
+        if count else "ledger: no link to write: every one chosen is in the ledger already")
 
 
 def _not_found(ledger, seen, record_id: str, selection) -> None:
@@ -520,4 +643,4 @@ def show(
         console().print(render.render_show(view))
 
 
-__all__ = ["timeline", "deadlines", "chains", "summary", "show", "EXIT_DATA"]
+__all__ = ["timeline", "deadlines", "chains", "summary", "links", "show", "EXIT_DATA"]
