@@ -248,6 +248,7 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
     backwards = any(position.get(a, -1) > position[m.id] for m in ledger.measures for a in m.responds_to)
     answering = {m.id: m for m in ledger.measures if m.responds_to} if backwards else {}
     furthest = _furthest(answering, position) if answering else {}
+    far = [furthest.get(i, -1) for i in ids] if furthest else [-1] * len(ids)
     index: dict[tuple[str, str], list[int]] = {}
     for i, m in enumerate(measures):
         for x in dict.fromkeys(m.actor):
@@ -289,7 +290,7 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
                     seen.add(i)
                 if ids[i] in b_answers or b_id in answers[i]:
                     linked.add(i)  # ranked as any other, so that it takes one of b's places, then left out
-                elif furthest and furthest.get(ids[i], -1) >= b_at and _reaches(answering, ids[i], b_id):
+                elif far[i] >= b_at and _reaches(answering, ids[i], b_id):
                     continue
                 if gap < 0:
                     gap = 0
@@ -298,10 +299,9 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
                          + (W_KIND if a_kind == b_kind else W_RELATED if a_kind in b_related else 0.0)
                          + W_BILATERAL * 4 / (b_size + size[i])
                          + (W_WAY if b_way and way[i] == b_way else 0.0))
-                topic = 0.34 * len(words[i] & b_words) if b_words else 0.0
-                if b_tags and tags[i]:
-                    topic += 0.5 * len(tags[i] & b_tags)
-                score += W_TOPIC * (topic if topic < 1.0 else 1.0)
+                if not b_words.isdisjoint(words[i]) or (b_tags and not b_tags.isdisjoint(tags[i])):
+                    topic = 0.34 * len(words[i] & b_words) + 0.5 * len(tags[i] & b_tags)
+                    score += W_TOPIC * (topic if topic < 1.0 else 1.0)
                 found.append((score, -gap, -i))
         if found:
             for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > per_measure else found):
@@ -314,6 +314,17 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
     return out
 
 
+def _countries(a: Measure, b: Measure) -> tuple[str, str]:
+    """A country taking `a` that `b` targets, and one taking `b` that `a` targets: the
+    two that make `b` an answer to `a`."""
+    for x in a.actor:
+        if x in b.target:
+            for y in b.actor:
+                if y != x and y in a.target:
+                    return x, y
+    raise ValueError(f"'{b.id}' does not answer '{a.id}'")  # pragma: no cover - suggest_links found the pair
+
+
 def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_kind: str, a_way: int, b_way: int,
                 shared_words: frozenset, shared_tags: frozenset, related: set) -> Suggestion:
     """The suggestion that `b` answers `a`, with its reasons in words."""
@@ -321,7 +332,7 @@ def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_k
     if len(a.actor) == len(b.actor) == 1:
         x, y = a.actor[0], b.actor[0]
     else:
-        x, y = next((x, y) for x in a.actor if x in b.target for y in b.actor if y in a.target and y != x)
+        x, y = _countries(a, b)
     reasons = [f"{x} targets {y} and {y} targets {x}"]
     lag = (b.date.first - a.date.first).days if a.date.precision == b.date.precision == "day" else None
     if lag is not None:
