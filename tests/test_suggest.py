@@ -54,14 +54,14 @@ def test_a_close_same_kind_answer_on_the_same_goods_ranks_first_with_its_reasons
     assert [(s.measure, s.responds_to) for s in out] == [("cn-steel", "us-steel"), ("cn-probe", "us-steel"),
                                                         ("cn-talks", "us-steel")]
     best = out[0]
-    assert best.reasons == ("US targets CN and CN targets US", "17 days after", "same kind: tariff", "both escalate",
+    assert best.reasons == ("US targets CN, CN targets US", "17 days after", "same kind: tariff", "both escalate",
                             "shared tag: steel", "shared words in titles: steel rare earth")
     assert best.lag_days == 17 and best.score > 0.85
     assert best.note == "suggested, not stated: " + "; ".join(best.reasons)
     assert best.id == suggestion_id("cn-steel", "us-steel") and re.fullmatch(r"[0-9a-f]{10}", best.id)
     # a probe is a related answer to a tariff; talks are neither related nor escalating
     assert "related kinds: tariff, then investigation" in out[1].reasons and "both escalate" in out[1].reasons
-    assert out[2].reasons == ("US targets CN and CN targets US", "19 days after")
+    assert out[2].reasons == ("US targets CN, CN targets US", "19 days after")
     assert 0 <= out[2].score < out[1].score < best.score <= 1
 
 

@@ -65,8 +65,8 @@ class Suggestion(NamedTuple):
         its measure against the other alone, when the answer follows closely, when the
         kinds are the same or related, when both escalate (or both de-escalate), and
         when they share tags or words of their titles.
-      reasons: each thing that counted, in a few words ("CN targets US and US targets
-        CN", "17 days after", "same kind: tariff", ...), strongest first.
+      reasons: each thing that counted, in a few words ("US targets CN, CN targets
+        US", "17 days after", "same kind: tariff", ...), in that order.
       lag_days: days between their first days (None when either is known only to a
         month).
       note: the reasons in one sentence: a ready `note:` for an inferred link.
@@ -333,7 +333,7 @@ def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_k
         x, y = a.actor[0], b.actor[0]
     else:
         x, y = _countries(a, b)
-    reasons = [f"{x} targets {y} and {y} targets {x}"]
+    reasons = [f"{x} targets {y}, {y} targets {x}"]
     lag = (b.date.first - a.date.first).days if a.date.precision == b.date.precision == "day" else None
     if lag is not None:
         reasons.append("the same day" if lag == 0 else f"{lag} day{'s' if lag != 1 else ''} after")

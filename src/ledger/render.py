@@ -823,11 +823,14 @@ def _suggestions_layout(found, titles: dict[str, str], width: int):
     rest = width - (id_w + score_w + 3 * GAP)
     pair_w = max(TEXT_MIN, longest)
     if rest - pair_w >= max(SUGGESTION_REASONS_MIN, longest):
-        table = Table(box=None, pad_edge=False, header_style="bold", leading=1)
+        # the reasons as wide as their longest line when there is room, the titles the rest
+        reasons_w = min(max(_cells(r) for s in found for r in s.reasons), rest - pair_w)
+        reasons_w = max(reasons_w, SUGGESTION_REASONS_MIN, longest)
+        table = Table(box=None, pad_edge=False, header_style="bold")
         table.add_column("Id", no_wrap=True)
         table.add_column("Score", no_wrap=True, justify="right")
-        table.add_column("Measure · may answer", overflow="fold", min_width=pair_w, ratio=1)
-        table.add_column("Reasons", overflow="fold", min_width=max(SUGGESTION_REASONS_MIN, longest), ratio=1)
+        table.add_column("Measure · may answer", overflow="fold", width=rest - reasons_w)
+        table.add_column("Reasons", overflow="fold", width=reasons_w)
         for s in found:
             table.add_row(Text(s.id, style="dim"), Text(f"{s.score:.2f}", style="bold"), _suggestion_pair(s, titles),
                           _text("\n".join(s.reasons)))
