@@ -448,6 +448,12 @@ class _Behind:
         """The writer drops its temporary file and ends without an entry."""
         self._close()
 
+    def hand_over(self) -> None:
+        """A process forked since holds this writer's pipe and file too, and will finish it
+        (or abandon it) itself: this one lets go of its copies, and still waits for the
+        writer when the command exits."""
+        self._close()
+
     def _close(self) -> None:
         if self in _unfinished:
             _unfinished.remove(self)
@@ -482,6 +488,16 @@ def _write_behind(dir_fd: int, key: str, measures: tuple, sources, r: int, rest_
 
 
 _unfinished: list[_Behind] = []  # writers not told the rest yet (see start_behind)
+
+
+def wait_at_exit(pid: int) -> None:
+    """Wait for this forked process, as for a writer, when the command exits: its time and
+    memory count in the command's own."""
+    import atexit
+
+    if not _writers:
+        atexit.register(wait_for_writers)
+    _writers.append(pid)
 
 
 def wait_for_writers() -> None:
@@ -585,6 +601,12 @@ _served: tuple[object, str] | None = None  # the ledger last read from or stored
 def _served_as(key: str, value) -> None:
     global _served
     _served = (value[0], key) if value and value[0] is not None else None
+
+
+def served_as(key: str, ledger) -> None:
+    """This ledger is the one whose entry `key` is being written (by another process):
+    results derived from it may be kept beside that entry (`key_of`)."""
+    _served_as(key, (ledger,))
 
 
 def key_of(ledger) -> str | None:

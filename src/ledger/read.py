@@ -11,6 +11,7 @@ about when the fast path read them (`locate`, which uses the exact reader).
 from __future__ import annotations
 
 import contextlib
+import os
 from itertools import compress, count
 from operator import attrgetter
 
@@ -18,7 +19,8 @@ from . import load
 from .load import read_source
 from .model import Ledger, Problem
 
-def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool = False) -> tuple[Ledger | None, list[Problem]]:
+def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool = False,
+                 defer_checks: bool = False) -> tuple[Ledger | None, list[Problem] | Verdict]:
     """Load a ledger and run every check: what commands read. Every problem is located,
     but for `warnings_located=False` (reports, which only ever show errors): then the
     warnings about a big file may come back without their line (0), which saves locating
@@ -33,6 +35,12 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
     process when a core is free, while the checks and the command run: the measures as
     soon as the fast path has them (`cache.start_behind`), the rest once the checks have
     spoken.
+
+    `defer_checks=True` (reports, which print only errors and print nothing before the
+    checks have spoken): a big ledger read by the fast path on a machine with a core to
+    spare is checked by a forked process while the command builds its report; the
+    problems are then a `Verdict`, whose `errors()` the command asks before it prints
+    anything (see `Verdict`).
     """
     from . import cache
 
@@ -62,11 +70,22 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
                 writer = []
 
-                def read(ledger: Ledger) -> None:  # the fast path has the records; the checks have not run
+                def read(ledger: Ledger, checked) -> Verdict | None:  # the fast path has the records; the checks have not run
                     if key is not None and write_behind and big and _a_core_is_free():
                         writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources)]))
+                    if defer_checks and big and not ledger.includes and (writer or _a_core_is_free()):
+                        verdict = _checks_behind(path, checked, writer[0] if writer else None,
+                                                 key if write_behind else None)
+                        if verdict is not None:
+                            writer.clear()  # the checking process hands the writer the rest
+                            return verdict
+                    return None
 
                 result = _load_big(name, box, warnings_located, read)
+                if isinstance(result[1], Verdict):
+                    if key is not None and write_behind:
+                        cache.served_as(key, result[0])  # results kept beside the entry (the chains, the timeline's order)
+                    return result[0], result[1]
                 if writer and writer[0].finish(result):
                     key = None  # written behind
             if key is not None:
@@ -131,26 +150,122 @@ def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem
 def _checked_text(name: str, text: str, warnings_located: bool = True, read=None):
     """A big, decoded text, loaded and checked: the fast path when it vouches for the file.
     (ledger, problems, names of the checks whose warnings were left unlocated). `read` is
-    told the fast path's ledger before the checks run."""
+    told the fast path's ledger before the checks run, with a function that runs them and
+    gives this function's answer; if `read` returns a `Verdict` (the checks run in another
+    process), that stands for the problems."""
     from . import fastload
-    from .check import CHECKS
 
     entries: dict = {}  # where load_fast found entries: locating some need not search again
     ledger = fastload.load_fast(name, text, entries)
-    if ledger is not None:
-        if read is not None:
-            read(ledger)
-        found = [(check, check(ledger)) for check in CHECKS]
-        problems = [p for _, ps in found for p in ps]
-        if not problems:
-            return ledger, problems, ()
-        spoke = tuple(check.__name__ for check, ps in found if ps)
-        if not warnings_located and all(p.severity == "warning" for p in problems):
-            return ledger, problems, spoke
-        located = _locate_warnings(name, text, ledger, problems, spoke, entries)
-        if located is not None:
-            return located
-    return (*_with_checks(load.load_text(name, text)), ())
+    if ledger is None:
+        return (*_with_checks(load.load_text(name, text)), ())
+
+    def checked():
+        return _fast_checked(name, text, ledger, warnings_located, entries) or (*_with_checks(load.load_text(name, text)), ())
+
+    if read is not None:
+        verdict = read(ledger, checked)
+        if verdict is not None:
+            return ledger, verdict, ()
+    return checked()
+
+
+def _fast_checked(name: str, text: str, ledger: Ledger, warnings_located: bool, entries: dict):
+    """The checks on the fast path's ledger: (ledger, problems, names of the checks whose
+    warnings were left unlocated), or None when the problems cannot all be located (then
+    the text is read exactly)."""
+    from .check import CHECKS
+
+    found = [(check, check(ledger)) for check in CHECKS]
+    problems = [p for _, ps in found for p in ps]
+    if not problems:
+        return ledger, problems, ()
+    spoke = tuple(check.__name__ for check, ps in found if ps)
+    if not warnings_located and all(p.severity == "warning" for p in problems):
+        return ledger, problems, spoke
+    return _locate_warnings(name, text, ledger, problems, spoke, entries)
+
+
+# --- The checks beside the report (`defer_checks`) -----------------------------------------
+# On a first run of a report on a big ledger, the checks (half a second at 100,000
+# measures) and the report's own work need not follow each other: nothing is printed
+# before the checks have spoken, but the report can be built meanwhile. A forked process
+# runs the checks (locating any error exactly as the command would), sends the errors
+# back through a pipe, and then hands the finished result to the cache writer. A report
+# on a ledger with errors is thrown away unprinted, as if it had never been built.
+
+
+class Verdict:
+    """The errors of a ledger checked by another process, given when asked (`errors()`),
+    which waits for them. If that process died without a word, the ledger is checked again
+    here, so the answer never depends on it."""
+
+    def __init__(self, pid: int, r: int, redo):
+        self.pid, self.r, self.redo = pid, r, redo
+        self._errors: list[Problem] | None = None
+
+    def errors(self) -> list[Problem]:
+        import pickle
+
+        if self._errors is None:
+            chunks = []
+            try:
+                while chunk := os.read(self.r, 1 << 20):
+                    chunks.append(chunk)
+            except OSError:
+                chunks = []
+            finally:
+                os.close(self.r)
+            try:  # our own forked process's words, through a pipe only it and we hold
+                errors = pickle.loads(b"".join(chunks))
+                if type(errors) is not list or not all(type(p) is Problem for p in errors):
+                    raise ValueError(errors)
+            except Exception:
+                errors = self.redo()
+            self._errors = errors
+        return self._errors
+
+
+def _checks_behind(path: str, checked, writer, key: str | None) -> Verdict | None:
+    """Fork the process that runs `checked()`: it sends back the errors, then gives the
+    whole result to `writer` (a cache writer already started) or puts it under `key`.
+    None if no process could be forked (the command then checks as usual)."""
+    import pickle
+
+    from . import cache
+
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the checking process: its answer, then the entry, then gone
+        try:
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # as the writer: Ctrl-C reaches the whole group
+            os.close(r)
+            result = checked()
+            errors = [p for p in result[1] if p.severity == "error"]
+            data = memoryview(pickle.dumps(errors, protocol=pickle.HIGHEST_PROTOCOL))
+            while data:
+                data = data[os.write(w, data):]
+            os.close(w)
+            if (writer is None or not writer.finish(result)) and key is not None:
+                cache.put(key, result)
+        finally:
+            os._exit(0)  # nothing of the command's (buffers, exit handlers) runs twice
+    os.close(w)
+    if writer is not None:
+        writer.hand_over()  # the checking process holds its own copies and says when to write
+    cache.wait_at_exit(pid)
+
+    def redo() -> list[Problem]:
+        return [p for p in load_checked(path, warnings_located=False)[1] if p.severity == "error"]
+
+    return Verdict(pid, r, redo)
 
 
 def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...],

@@ -77,6 +77,15 @@ class LedgerCommand(typer.core.TyperCommand):
 
     context_class = _HelpContext
 
+    def invoke(self, ctx):
+        """The command, then its ledger's verdict if the checks are still running (`settle`):
+        a report that printed nothing, or failed on a ledger with errors, ends with the errors."""
+        try:
+            return super().invoke(ctx)
+        finally:
+            if sys.exc_info()[0] is not KeyboardInterrupt:
+                settle()
+
     def get_short_help_str(self, limit: int = 45) -> str:
         """Its line in `ledger --help`: the help's first paragraph, whole (wrapped there if
         it is long, never cut with '...')."""
@@ -149,6 +158,7 @@ class _State:
     debug = bool(os.environ.get(ENV_DEBUG))
     ends_at_once = False  # run() ends the process with os._exit: see `keep`
     kept: list = []
+    verdict = None  # (read.Verdict, ledger): checks still running for this command (see `settle`)
 
 
 state = _State()
@@ -194,6 +204,7 @@ def err(message: str) -> None:
     '...'`) reaches the terminal with its control characters shown as escapes."""
     from ..render import terminal_text
 
+    settle()
     sys.stderr.write(terminal_text(message.rstrip("\n")) + "\n")
 
 
@@ -210,6 +221,7 @@ def write_stdout(data: str | bytes) -> None:
     objects hand a write of more than 2 GiB to one system call, which writes 2 GiB less
     4 KiB and returns; the rest was dropped with exit 0. So data goes in pieces, and what
     each write call took is counted until all of it is out."""
+    settle()
     out = getattr(sys.stdout, "buffer", None)
     if out is None or isinstance(data, str) and not data.isascii() and \
             (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
@@ -264,6 +276,7 @@ _console = None
 def console():
     """The stdout console for people's output, made on first use (Rich costs start-up time)."""
     global _console
+    settle()
     if _console is None:
         from rich.console import Console
 
@@ -306,32 +319,60 @@ def load_checked(path: str, **options):
             err(f"ledger: warning: {reason}")
 
 
-def load_or_exit(file: str | None, *, show_warnings: bool = False):
+def load_or_exit(file: str | None, *, show_warnings: bool = False, defer: bool = False):
     """Load and check the ledger; on any error print every problem and exit 1.
 
-    Returns (ledger, problems) with problems holding only warnings.
+    Returns (ledger, problems) with problems holding only warnings. `defer` (reports that
+    print nothing but through `write_stdout`, `console()` and `err()`): a big ledger may be
+    checked by another process while the report is built; its errors are then asked for
+    before anything is printed (`settle`), and end the command as they would have here.
     """
+    from .. import read
     from ..load import LedgerUnusable
 
+    settle()
     path = ledger_path(file)
     try:
         # Warnings are only printed on demand: locating them can wait for `ledger check`.
-        ledger, problems = load_checked(path, warnings_located=show_warnings, write_behind=True)
+        ledger, problems = load_checked(path, warnings_located=show_warnings, write_behind=True,
+                                        defer_checks=defer and not show_warnings)
     except LedgerUnusable as e:
         hint = ""
         if not file and os.environ.get(ENV_FILE):
             hint = f" (from ${ENV_FILE})"
         fail(f"{e.path}{hint}: {e.message}")
+    keep(ledger)
+    if isinstance(problems, read.Verdict):
+        state.verdict = (problems, ledger)
+        return ledger, []
+    _exit_on_errors(ledger, path, problems, show_warnings)
+    if show_warnings:
+        print_problems(problems)
+    return ledger, problems
+
+
+def _exit_on_errors(ledger, path: str, problems, show_warnings: bool = False) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors or ledger is None:
         print_problems(problems, warnings=show_warnings)
         n = len(errors)
         err(f"{ledger.path if ledger else path}: {n} error{'s' if n != 1 else ''}; fix the file and try again (ledger check lists them all)")
         raise typer.Exit(EXIT_DATA)
-    if show_warnings:
-        print_problems(problems)
-    keep(ledger)
-    return ledger, problems
+
+
+def settle() -> None:
+    """If the checks of the ledger a report is built from are still running in another
+    process (`load_or_exit(defer=True)`), wait for their errors: none, and the command
+    goes on; some, and they are printed and the command ends with exit 1, its report
+    unprinted. Asked before anything reaches stdout or stderr, and when a command ends."""
+    pending = state.verdict
+    if pending is None:
+        return
+    state.verdict = None
+    verdict, ledger = pending
+    errors = verdict.errors()
+    if errors:
+        _exit_on_errors(ledger, ledger.path, errors)
 
 
 # --- Global options -----------------------------------------------------------------------

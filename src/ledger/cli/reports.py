@@ -51,8 +51,9 @@ def _print_people(ledger, selection, count: str, size: int, lines, table) -> Non
     from .. import render
 
     if size > render.RICH_ROW_LIMIT:
+        body = lines()  # built before anything is printed: the checks may still be running (`settle`)
         _header_plain(ledger, selection, count)
-        _plain(lines())
+        _plain(body)
     else:
         _print_header(ledger, selection, count)
         if size:
@@ -84,7 +85,7 @@ def timeline(
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
-    ledger, _ = load_or_exit(file)
+    ledger, _ = load_or_exit(file, defer=True)
     selection = resolve_countries(selection, ledger)
     records = _timeline_records(ledger, select(ledger, selection))
     keep(records)
@@ -195,7 +196,7 @@ def deadlines(
 
     selection = selection_from(as_of, country, kind, since, until)
     span, span_hours = parse_within(within, selection.as_of) if within is not None else (None, None)
-    ledger, _ = load_or_exit(file)
+    ledger, _ = load_or_exit(file, defer=True)
     selection = resolve_countries(selection, ledger)
     # --since/--until pick deadlines by their own day, not by their measure's date.
     seen = select(ledger, replace(selection, since=None, until=None))
@@ -262,7 +263,7 @@ def chains(
     from ..select import select
 
     selection = selection_from(as_of, country, kind, since, until)
-    ledger, _ = load_or_exit(file)
+    ledger, _ = load_or_exit(file, defer=True)
     selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
     if stated:
@@ -389,7 +390,7 @@ def summary(
     from ..summary import summarize
 
     selection = selection_from(as_of, country, kind, since, until)
-    ledger, _ = load_or_exit(file)
+    ledger, _ = load_or_exit(file, defer=True)
     selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
     if stated:
