@@ -37,6 +37,7 @@ BUNDLED_REPORTS = {
     "show measure": ["show", "tariff-truce"],
     "show answer": ["show", "cn-us-soybean-import-suspension"],
     "show event": ["show", "apec-2025"],
+    "links --suggest": ["links", "--suggest", "--min-score", "0"],
 }
 BUNDLED_IDS = ("cn-battery-diamond-export-controls", "us-critical-software-export-controls",
                "cn-rare-earth-alloy-export-controls", "us-100pct-tariff-surcharge",
@@ -83,6 +84,7 @@ AWKWARD_REPORTS = {
     "summary": ["summary"],
     "show": ["show", "a-side-answer-to-the-sixth-step"],
     "show deep": ["show", "step-06-of-a-long-line-of-answers-on-both-sides"],
+    "links --suggest": ["links", "--suggest", "--min-score", "0", "--within", "1y"],
 }
 
 
