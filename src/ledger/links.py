@@ -48,8 +48,13 @@ def ledger_links(ledger: Ledger) -> list[LinkRow]:
     return out
 
 
+_RANK = {"day": 0, "month": 1, "year": 2}
+
+
 def _key(m: Measure) -> tuple:
-    return (m.date.first, m.date.last, m.id)
+    """Measures in order of their first day, then their last (on the same first day a
+    day ends before a month, a month before a year), then their id."""
+    return (m.date.first, _RANK[m.date.precision], m.id)
 
 
 class Suggestion(NamedTuple):
@@ -251,22 +256,42 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
     far = [furthest.get(i, -1) for i in ids] if furthest else [-1] * len(ids)
     index: dict[tuple[str, str], list[int]] = {}
     for i, m in enumerate(measures):
+        if len(m.actor) == len(m.target) == 1:  # most measures: one pair
+            if m.actor[0] != m.target[0]:
+                index.setdefault((m.actor[0], m.target[0]), []).append(i)
+            continue
         for x in dict.fromkeys(m.actor):
             for y in dict.fromkeys(m.target):
                 if x != y:
                     index.setdefault((x, y), []).append(i)
     firsts = {pair: [first[i] for i in at] for pair, at in index.items()}
     reach = window_days + 31  # a month-dated measure ends up to 30 days after its first day
-    w_near, w_far = W_TIME, W_TIME * IMPRECISE
-    near = [0.5 ** (gap / HALF_LIFE_DAYS) for gap in range(window_days + 1)]
-    related_to = {k: {b for a, b in related if a == k} for k in set(kinds)}
+    # The score's parts as tables, so that a pair costs a few list lookups: nearness by gap
+    # (a gap below 0, periods that overlap, is 0), offset by `reach`; kind and direction by
+    # the pair's (kind, way) codes; bilateral by the two measures' numbers of countries.
+    halving = [0.5 ** (max(gap, 0) / HALF_LIFE_DAYS) for gap in range(-reach, window_days + 1)]
+    near_day = [W_TIME * h for h in halving]
+    near_month = [W_TIME * IMPRECISE * h for h in halving]
+    sorts = {}
+    code = [sorts.setdefault((k, w), len(sorts)) for k, w in zip(kinds, way)]
+    tables: dict[tuple[str, int], list[float]] = {}
+
+    def kind_and_way(b_kind: str, b_way: int) -> list[float]:
+        table = tables.get((b_kind, b_way))
+        if table is None:
+            table = tables[b_kind, b_way] = [
+                (W_KIND if a_kind == b_kind else W_RELATED if (a_kind, b_kind) in related else 0.0)
+                + (W_WAY if b_way and a_way == b_way else 0.0) for a_kind, a_way in sorts]
+        return table
+
+    bilateral = [W_BILATERAL * 4 / n if n else 0.0 for n in range(2 * max(size, default=0) + 1)]
 
     kept: list[tuple[int, int, float, int]] = []
     for j, b in enumerate(measures):
         b_first, b_id, b_answers = first[j], ids[j], answers[j]
-        w_time = w_near if day[j] else w_far
-        b_kind, b_way, b_size = kinds[j], way[j], size[j]
-        b_related = related_to[b_kind]
+        b_near = near_day if day[j] else near_month
+        by_sort = kind_and_way(kinds[j], way[j])
+        b_size = size[j]
         b_words, b_tags = words[j], tags[j]
         b_at = position[b_id]
         if len(b.target) == len(b.actor) == 1:
@@ -292,17 +317,12 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
                     linked.add(i)  # ranked as any other, so that it takes one of b's places, then left out
                 elif far[i] >= b_at and _reaches(answering, ids[i], b_id):
                     continue
-                if gap < 0:
-                    gap = 0
-                a_kind = kinds[i]
-                score = ((w_time if day[i] else w_far) * near[gap]
-                         + (W_KIND if a_kind == b_kind else W_RELATED if a_kind in b_related else 0.0)
-                         + W_BILATERAL * 4 / (b_size + size[i])
-                         + (W_WAY if b_way and way[i] == b_way else 0.0))
+                score = ((b_near if day[i] else near_month)[gap + reach] + by_sort[code[i]]
+                         + bilateral[b_size + size[i]])
                 if not b_words.isdisjoint(words[i]) or (b_tags and not b_tags.isdisjoint(tags[i])):
                     topic = 0.34 * len(words[i] & b_words) + 0.5 * len(tags[i] & b_tags)
                     score += W_TOPIC * (topic if topic < 1.0 else 1.0)
-                found.append((score, -gap, -i))
+                found.append((score, -gap if gap > 0 else 0, -i))
         if found:
             for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > per_measure else found):
                 if score + 1e-9 >= min_score and -minus_i not in linked:
