@@ -609,6 +609,17 @@ def test_top_level_links_are_left_to_the_exact_reader():
     assert not problems and slow.measures[1].responds_to == ("a",) and slow.measures[1].basis("a") == "inferred"
 
 
+def test_a_link_from_a_measure_of_another_file_is_kept_loose_by_the_exact_reader_alone():
+    # A file of a ledger of several may link measures of the others (read._merge attaches
+    # them): the fast path declines any top-level links:, so only the exact reader keeps it.
+    text = PROVENANCE.replace("  - id: a\n    basis: inferred\n    note: our reading\n", "") + \
+        "links:\n- from: elsewhere\n  to: a\n  basis: inferred\n  note: why\n"
+    assert assert_fast_agrees(text) is None
+    slow, problems = load_text("t.yaml", text)
+    assert not problems and "elsewhere" not in {m.id for m in slow.measures}
+    assert [(k.measure, k.responds_to, k.basis, k.note) for k in slow.loose_links] == [("elsewhere", "a", "inferred", "why")]
+
+
 @pytest.mark.parametrize("empty", ['""', "''", '"   "'])
 def test_an_empty_required_text_is_a_located_error_on_both_paths(empty):
     text = BASE.replace('title: "A tariff"', f"title: {empty}")
