@@ -325,3 +325,8 @@ def test_apply_writes_hostile_notes_that_read_back_exactly(tmp_path, monkeypatch
     ledger, problems = load_checked("mine.yaml")
     assert not [p for p in problems if p.severity == "error"]
     assert ledger.measure("gta-2").links[0].note == s["note"]
+
+
+def test_into_is_only_for_apply(mine):
+    r = runner.invoke(app, ["links", "-f", mine, "--suggest", "--into", "gta.yaml"])
+    assert r.exit_code == 2 and "--into" in r.stderr

@@ -480,6 +480,8 @@ def links(
         usage_error("--apply needs the ids of the suggestions to write (ledger links --suggest lists them), or use --apply-all")
     if json_ and yaml:
         usage_error("--json and --yaml: choose one")
+    if into is not None and not (apply or apply_all):
+        usage_error("--into names the file --apply or --apply-all writes to; give one of them")
     selection = selection_from(as_of, country, kind, since, until)
     if window is not None:
         err(f"ledger: --window is deprecated; write --within {window}d")
