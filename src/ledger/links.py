@@ -134,6 +134,8 @@ indian canada canadian mexico mexican russia russian germany german france frenc
 billion million thousand usd eur cny tonne tonnes worth value section
 suspended suspension suspend lifted lifting imposed impose announced extended extension
 effect effective until ends ending end
+january february march april june july august september october november december
+year years month months week weeks
 """.split())
 _WORD = None  # compiled on first use
 
