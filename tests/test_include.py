@@ -312,3 +312,71 @@ def test_a_link_written_twice_is_an_error_where_the_second_one_is(here):
     assert code == 1
     assert [(p["file"], p["line"], p["message"]) for p in problems] == [
         ("links.yaml", 3, "the link from 'g-cn' to 'g-us' is written twice (first at mine.yaml:4)")]
+
+
+# --- A set's checks, kept -------------------------------------------------------------------
+
+
+@pytest.fixture
+def checks_run(monkeypatch):
+    """Counts the times a set's checks run."""
+    runs = []
+    real = read._checks
+
+    def counted():
+        runs.append(1)
+        return real()
+
+    monkeypatch.setattr(read, "_checks", counted)
+    return runs
+
+
+def test_a_sets_checks_are_kept_and_any_change_to_any_file_runs_them_again(here, checks_run):
+    write(here / "a.yaml", "measures:\n" + measure("a-one", extra="    effective: 2025-09-01\n"))  # a warning
+    write(here / "mine.yaml", "include: [a.yaml]\nmeasures:\n" + measure("mine", extra="    responds_to: [a-one]\n"))
+    first = read.load_checked("mine.yaml")
+    assert len(checks_run) == 1 and [p.severity for p in first[1]] == ["warning"]
+    again = read.load_checked("mine.yaml")
+    assert len(checks_run) == 1 and again[1] == first[1]  # the kept problems, located as before
+    assert [m.id for m in again[0].measures] == ["mine", "a-one"]
+    write(here / "a.yaml", "measures:\n" + measure("a-one", extra="    effective: 2025-09-02\n"))
+    changed = read.load_checked("mine.yaml")
+    assert len(checks_run) == 2 and "2025-09-02" in changed[1][0].message
+    write(here / "mine.yaml", "include: [a.yaml]\nmeasures:\n" + measure("mine", extra="    responds_to: [nothing]\n"))
+    code, problems = check(Path("mine.yaml"))
+    assert code == 1 and len(checks_run) == 3 and any("'nothing'" in p["message"] for p in problems)
+    assert check(Path("mine.yaml")) == (code, problems)  # kept with its error too
+    assert len(checks_run) == 3
+
+
+def test_a_sets_warnings_kept_unlocated_by_a_report_are_located_by_check(here, checks_run, monkeypatch):
+    big = "measures:\n" + "".join(measure(f"m-{i}", extra="    notes: " + "x" * 200 + "\n") for i in range(1200))
+    write(here / "big.yaml", big + measure("early", extra="    effective: 2025-09-01\n"))
+    write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))
+    r = runner.invoke(app, ["timeline", "-f", "mine.yaml", "--json"])
+    assert r.exit_code == 0 and len(checks_run) == 1  # a report leaves the warning unlocated
+    code, problems = check(Path("mine.yaml"))
+    assert code == 0 and [(p["file"], p["line"] > 0) for p in problems] == [("big.yaml", True)]
+    assert len(checks_run) == 3  # run, the entries located, run again; then kept located
+    assert check(Path("mine.yaml")) == (code, problems) and len(checks_run) == 3
+    with monkeypatch.context() as m:
+        m.setenv("ESCALATION_LEDGER_NO_CACHE", "1")
+        assert check(Path("mine.yaml")) == (code, problems)
+
+
+def test_chains_of_a_set_are_kept_beside_the_sets_entry(here, monkeypatch):
+    import ledger.chains
+    import ledger.cli.reports
+
+    monkeypatch.setattr(ledger.cli.reports, "CHAINS_KEPT_MIN", 1)
+    walks = []
+    real = ledger.chains.chain_rows
+    monkeypatch.setattr(ledger.chains, "chain_rows", lambda *a, **k: walks.append(1) or real(*a, **k))
+    write(here / "a.yaml", "measures:\n" + measure("a-one"))
+    write(here / "mine.yaml", "include: [a.yaml]\nmeasures:\n" + measure("mine", "2025-10-05", "CN", "US",
+                                                                       extra="    responds_to: [a-one]\n"))
+    outputs = [runner.invoke(app, ["chains", "-f", "mine.yaml"]).stdout for _ in range(2)]
+    assert len(walks) == 1 and outputs[0] == outputs[1] and "a-one" in outputs[0]
+    write(here / "a.yaml", "measures:\n" + measure("a-one") + measure("a-two"))  # another file changed: walked again
+    after = runner.invoke(app, ["chains", "-f", "mine.yaml", "--all"]).stdout
+    assert len(walks) == 2 and "a-two" in after

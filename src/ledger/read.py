@@ -395,11 +395,14 @@ def _part_key(name: str, data: bytes) -> str | None:
     return cache.entry_key(name + "\0part", data) if cache.cache_dir() is not None else None
 
 
-def _load_part(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
-    """One file of a set: its records and its loader's problems, no checks; cached."""
+def _load_part(name: str, data: bytes, keys: list | None = None) -> tuple[Ledger | None, list[Problem]]:
+    """One file of a set: its records and its loader's problems, no checks; cached. Its
+    cache key is added to `keys` (None when there is no cache)."""
     from . import cache
 
     key = _part_key(name, data)
+    if keys is not None:
+        keys.append(key)
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         return cached[0], cached[1]
@@ -414,7 +417,10 @@ def _load_part(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
     else:
         ledger, problems = load._load_bytes(name, data)
     if key is not None:
-        cache.put(key, (ledger, problems, ()))
+        if len(data) >= _WRITE_BEHIND_MIN_BYTES and _a_core_is_free():
+            cache.put_behind(key, (ledger, problems, ()))  # a big generated file: written while the checks run
+        else:
+            cache.put(key, (ledger, problems, ()))
     return ledger, problems
 
 
@@ -445,14 +451,16 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
     parts: list[Ledger] = []
     problems: list[Problem] = []
     seen: set[str] = set()
+    keys: list[str | None] = []  # every part's cache key, in the order the parts were read
     override = override or {}
 
     def part_of(file: str, data: bytes) -> Ledger | None:
         real = os.path.realpath(file)
         if real in override:
             ledger, found = load.load_text(file, override[real])
+            keys.append(None)  # text that is no file's: nothing about the set is kept
         else:
-            ledger, found = _load_part(file, data)
+            ledger, found = _load_part(file, data, keys)
         problems.extend(found)
         return ledger
 
@@ -495,6 +503,10 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
     with no_collections():
         visit(top, [top_real])
         merged, more = _merge(parts)
+        set_key = _set_key(name, keys, problems)
+        kept = _kept_set(set_key, merged, warnings_located)
+        if kept is not None:
+            return merged, kept
         found = [(check, check(merged)) for check in _checks()]
         checked = problems + more + [p for _, ps in found for p in ps]
         unlocated: dict[str, set] = {}
@@ -507,7 +519,47 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
                     parts[i] = _located_part(part, unlocated[part.path])
             merged, more = _merge(parts)
             checked = problems + more + [p for check in _checks() for p in check(merged)]
+    _keep_set(set_key, merged, checked)
     return merged, checked
+
+
+# A set's checks (half a second at 100,000 measures) depend on every file of it: their
+# problems are kept as an entry of their own, without records (`None` for the ledger),
+# keyed by the top file's name and every part's key, so a change to any file, or to the
+# code, is a miss. Results derived from the merged ledger (the chains, the timeline's
+# order) are kept beside that entry (`cache.served_as`). A report's first run may keep
+# warnings without their place: `check` then locates them, and keeps those instead.
+
+
+def _set_key(name: str, keys: list, problems: list[Problem]) -> str | None:
+    from . import cache
+
+    if not keys or None in keys or problems:  # no cache, an override, or a part with problems
+        return None
+    return cache.entry_key(name + "\0set", "\0".join(keys).encode())
+
+
+def _kept_set(key: str | None, merged: Ledger, warnings_located: bool) -> list[Problem] | None:
+    from . import cache
+
+    if key is None:
+        return None
+    kept = cache.get(key)
+    if kept is None or kept[0] is not None or kept[2]:
+        return None
+    if warnings_located and not all(p.line > 0 for p in kept[1]):
+        return None
+    cache.served_as(key, merged)
+    return list(kept[1])
+
+
+def _keep_set(key: str | None, merged: Ledger, checked: list[Problem]) -> None:
+    from . import cache
+
+    if key is None or not all(p.line > 0 for p in checked if p.severity == "error"):
+        return
+    if cache.put(key, (None, checked, ())):
+        cache.served_as(key, merged)
 
 
 def _located_part(part: Ledger, refs: set) -> Ledger:
