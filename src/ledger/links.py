@@ -9,6 +9,7 @@ the sources: a suggestion is never a link until someone writes it down, as infer
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 from .model import Ledger, Measure
@@ -137,23 +138,29 @@ effect effective until ends ending end
 january february march april june july august september october november december
 year years month months week weeks
 """.split())
-_WORD = None  # compiled on first use
+@cache
+def _reading() -> tuple:
+    """(the pattern of a word of a title, the words that say nothing of what it is about:
+    `_STOP` and the words of every country's name, `Indonesia: State loan ...`)."""
+    import re
+
+    import iso3166
+
+    word = re.compile(r"[^\W\d_]{4,}")
+    names = {w for c in iso3166.countries for name in (c.name, c.apolitical_name) for w in word.findall(name.lower())}
+    return word, _STOP | names
 
 
 def title_words(title: str) -> tuple[str, ...]:
     """The words of a title that may say what it is about, in order, lowercased, a plural
     `s` dropped (rare earths -> rare earth): letters only, at least four of them, none of
-    the words every trade measure has (`_STOP`)."""
-    global _WORD
-    if _WORD is None:
-        import re
-
-        _WORD = re.compile(r"[^\W\d_]{4,}")
+    the words every trade measure has nor a country's name (`_reading`)."""
+    word, stop = _reading()
     out = []
-    for w in _WORD.findall(title.lower()):
-        if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in _STOP:
+    for w in word.findall(title.lower()):
+        if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in stop:
             w = w[:-1]
-        if w not in _STOP and w not in out:
+        if w not in stop and w not in out:
             out.append(w)
     return tuple(out)
 
