@@ -287,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true", help="one tiny size, one run: checks the benchmark works (CI)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown file to write")
     ap.add_argument("--no-hledger", action="store_true", help="skip hledger even when installed")
+    ap.add_argument("--no-import", action="store_true",
+                    help="skip the GTA import and the ledger that includes the largest generated one")
     args = ap.parse_args(argv)
     sizes = [200] if args.smoke else [int(s) for s in args.sizes.split(",") if s.strip()]
     runs = 1 if args.smoke else max(1, args.runs)
@@ -372,14 +374,87 @@ def main(argv: list[str] | None = None) -> int:
             row["differ"] = same_as_exact(ledger, py, yml, os.path.join(work, f"answers-{n}"), env)
             log(f"{n}: answers of the exact reader: " + ("the same" if not row["differ"] else f"DIFFER: {row['differ']}"))
             per_size[n] = row
+        imports = None
+        if not args.no_import:
+            n = max(sizes)
+            imports = measure_imports(ledger, py, n, os.path.join(work, f"ledger-{n}.yaml"), work, env, runs,
+                                      clear_cache, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    text = render(machine(), floors, bundled, per_size, sizes, runs, time.perf_counter() - started, smoke=args.smoke)
+    text = render(machine(), floors, bundled, per_size, sizes, runs, time.perf_counter() - started, smoke=args.smoke,
+                  imports=imports)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(text)
     log(f"wrote {args.out}")
     return 0
+
+
+MINE = """\
+# A user's own ledger over a generated one: a few measures and a link of their own.
+version: 1
+title: Mine, over the generated ledger
+include: [{generated}]
+measures:
+  - id: mine-first
+    date: 2025-11-20
+    actor: US
+    target: CN
+    kind: tariff
+    title: A measure of my own
+    sources: [src-000001]
+links:
+  - from: mine-first
+    to: {answered}
+    basis: inferred
+    note: my reading, for the benchmark
+"""
+
+
+def measure_imports(ledger: list[str], py: str, n: int, generated: str, work: str, env: dict, runs: int,
+                    clear_cache, log) -> dict:
+    """Issue 14's numbers: `ledger import gta` of a dump of `n` interventions (first time:
+    no output file; again: the same dump over its own output, which must write nothing), and
+    the reports on a ledger of the user's own that includes the generated `n`-measure ledger."""
+    import re
+
+    out: dict = {"n": n}
+    dump = os.path.join(work, "gta-dump")
+    subprocess.run([py, os.path.join(HERE, "gen_gta.py"), str(n), "-o", dump], check=True, capture_output=True)
+    imported = os.path.join(work, "gta", "gta.yaml")
+    heavy = max(1, min(runs, 3))
+
+    os.makedirs(os.path.dirname(imported))
+
+    def fresh():
+        if os.path.exists(imported):
+            os.remove(imported)
+
+    cmd = ledger + ["import", "gta", dump, "-o", imported]
+    out["import"] = measure("import", cmd, env, heavy, before=fresh)
+    fresh()
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=TIMEOUT)
+    before = os.stat(imported)
+    out["reimport"] = measure("re-import", cmd, env, heavy)
+    after = os.stat(imported)
+    out["reimport_wrote"] = (before.st_mtime_ns, before.st_ino) != (after.st_mtime_ns, after.st_ino)
+    log(f"import gta {n}: {fmt(out['import'])} s, again {fmt(out['reimport'])} s"
+        + (" (WROTE the file)" if out["reimport_wrote"] else " (wrote nothing)"))
+
+    with open(generated, encoding="utf-8") as f:
+        answered = re.search(r"\n  - id: ([^\n]+)\n", f.read()).group(1)
+    mine = os.path.join(os.path.dirname(generated), "mine.yaml")
+    with open(mine, "w", encoding="utf-8") as f:
+        f.write(MINE.format(generated=os.path.basename(generated), answered=answered))
+    specs = {label: ledger + cmd + ["-f", mine] for label, cmd in COMMANDS}
+    ok = {label: (0, 1) if cmd[0] == "check" else (0,) for label, cmd in COMMANDS}
+    out["cold"] = measure_interleaved(specs, env, runs, before=clear_cache, ok_codes=ok)
+    clear_cache()
+    measure_interleaved(specs, env, 1, ok_codes=ok)  # untimed: the entries, located warnings, kept results
+    out["warm"] = measure_interleaved(specs, env, runs, ok_codes=ok)
+    for label, _ in COMMANDS:
+        log(f"including {n}: {label}: cold {fmt(out['cold'][label])} warm {fmt(out['warm'][label])}")
+    return out
 
 
 def same_as_exact(ledger: list[str], py: str, yml: str, work: str, env: dict) -> list[str]:
@@ -402,7 +477,7 @@ def same_as_exact(ledger: list[str], py: str, yml: str, work: str, env: dict) ->
     return differ
 
 
-def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=False) -> str:
+def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=False, imports=None) -> str:
     floor = floors["framework floor"].median
     out = ["# Benchmark results", "",
            "Written by `python bench/run.py`" + (" --smoke" if smoke else "") + f" in {elapsed / 60:.1f} min. "
@@ -451,6 +526,30 @@ def render(machine_line, floors, bundled, per_size, sizes, runs, elapsed, smoke=
                 jf = None if w.median is None or not jl or not floor else w.median <= 2 * (jl + floor)
                 jf_txt = verdict(jf) + (f" ({w.median / (jl + floor):.2f}×)" if jf is not None else "")
                 out.append(f"| `{label}` | {verdict(cold_ok)} | {verdict(mem_ok)} | {verdict(warm_ok)} | {peer_txt} | {jf_txt} |")
+
+    if imports is not None:
+        n = imports["n"]
+        imp, again = imports["import"], imports["reimport"]
+        out += ["", f"## Real data in: `ledger import gta` of {n:,} interventions, and a ledger that includes {n:,} measures", "",
+                "The dump is `bench/gen_gta.py`'s (GTA's documented v2 shape, pages of 1,000). \"Again\" imports the "
+                "same dump over its own output, which must stay untouched.", "",
+                "| command | median s | cpu s | peak MB | target | met |", "|---|---:|---:|---:|---|---|",
+                f"| `ledger import gta DUMP -o gta.yaml` | {fmt(imp)} | {fmt_cpu(imp)} | {fmt_rss(imp)} | ≤ 15 s, ≤ 1 GB | "
+                + verdict(None if imp.median is None else imp.median <= 15 and imp.peak_mb <= 1024) + " |",
+                f"| the same again | {fmt(again)} | {fmt_cpu(again)} | {fmt_rss(again)} | ≤ 5 s, writes nothing | "
+                + verdict(None if again.median is None else again.median <= 5 and not imports["reimport_wrote"]) + " |",
+                "", f"A ledger of one's own (`mine.yaml`: a measure and a link) with `include:` of the {n:,}-measure "
+                "generated ledger:", "",
+                "| command | cold s | cold peak MB | warm s | warm peak MB | cold < 3 s | peak < 500 MB | warm < 1 s |",
+                "|---|---:|---:|---:|---:|---|---|---|"]
+        for label, _ in COMMANDS:
+            c, w = imports["cold"][label], imports["warm"][label]
+            targeted = label in TARGET_100K
+            out.append(f"| `ledger {label}` | {fmt(c)} | {fmt_rss(c)} | {fmt(w)} | {fmt_rss(w)} | "
+                       + (" | ".join([verdict(None if c.median is None else c.median < 3),
+                                      verdict(None if not c.times else c.peak_mb < 500),
+                                      verdict(None if w.median is None else w.median < 1)]) if targeted else "– | – | –")
+                       + " |")
 
     out += ["", "## Same answers as the exact reader", "",
             "Each command's stdout, stderr and exit code, as timed (fast path, parse cache, kept chains), "

@@ -54,9 +54,14 @@ def test_runner_smoke_writes_the_results_table(tmp_path):
         assert heading in text
     for floor in ("python -c pass", "import typer", "framework floor", "floor + rich.table"):
         assert f"| {floor} | " in text
-    rows = [line for line in text.splitlines() if line.startswith("| `ledger check` |")]
+    rows = [line for line in text.split("## Real data in")[0].splitlines() if line.startswith("| `ledger check` |")]
     assert len(rows) == 2  # the bundled ledger and the generated one
     cells = rows[1].strip("|").split("|")
     assert len(cells) == 5 and float(cells[1]) > 0 and float(cells[3]) > 0  # cold s and warm s are numbers
     assert "| `check` |" in text  # the 100k-target verdict table
     assert "| 200 | " in text and text.split("## Same answers as the exact reader")[1].split("\n\n")[2].count("| yes |") == 1
+    # issue 14's rows: the GTA import, the import again (which writes nothing), the reports on a ledger including one
+    imports = text.split("## Real data in")[1].split("## Same answers")[0]
+    assert "| `ledger import gta DUMP -o gta.yaml` |" in imports
+    assert "| the same again |" in imports and "writes nothing | yes |" in imports
+    assert "| `ledger timeline --json` |" in imports and "| `ledger chains` |" in imports
