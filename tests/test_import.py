@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ledger.cli import app
@@ -303,3 +305,88 @@ def test_the_bundled_ledger_is_never_replaced():
     r = imp("gta", *V1, "-o", bundled_ledger_path(), "--force")
     assert r.exit_code == 1 and "bundled ledger" in r.stderr
     assert Path(bundled_ledger_path()).read_bytes() == before
+
+
+# --- The fast text path: the same text as html.parser, or no answer -----------------------
+
+def test_the_fast_text_path_writes_the_bytes_the_parser_does(tmp_path, monkeypatch):
+    import json
+
+    dump = tmp_path / "dump"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_gta.py"), "300", "-o", str(dump), "--page", "100"], check=True)
+    # and markup outside the fast path's subset, which the parser reads
+    item = json.loads((FIXTURES / "v1-page-2.json").read_text())["results"][0]
+    item["intervention_description"] = ("<p>Before<!-- a comment --> <style>p {}</style>&amp<b>;</b> AT&T <title>x</title>"
+                                        "<![CDATA[kept?]]> a < b</p><P CLASS=x>&#x27;unquoted&#39;</P>&notin;<")
+    (dump / "page-9999.json").write_text(json.dumps({"results": [item]}))
+    fast, fallback = [], []
+    real_fast = gta._fast_text
+
+    def counted(markup):
+        text = real_fast(markup)
+        (fallback if text is None else fast).append(markup)
+        return text
+
+    monkeypatch.setattr(gta, "_fast_text", counted)
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    assert imp("gta", *ALL, str(dump), "-o", str(one)).exit_code == 0
+    assert len(fast) >= 300 and len(fallback) == 1  # both paths taken
+    monkeypatch.setattr(gta, "plain_text", gta.plain_text_exact)  # html.parser for every text
+    assert imp("gta", *ALL, str(dump), "-o", str(two)).exit_code == 0
+    body = lambda p: p.read_text().split("\nversion: 1\n", 1)[1]  # noqa: E731 (the header names the file)
+    assert body(one) == body(two)
+
+
+INSIDE = ["plain text", "<p>a</p><p>b</p>", "a<b>b</b>c", "<br/>x<br />y<BR>", "<p class=\"a b\" id='c'>x</p>",
+          "<div><span style=\"color: red\">x</span>&nbsp;y</div>", "a < b &amp; c", "&amp;lt; stays &lt;",
+          "<ul><li>one</li><li>two</li></ul>", "AT&T <b>x</b>", "<a href=\"https://x.org/?a=1&amp;b=2\">l</a>",
+          "&#39;<i>x</i>&#x27;", "\r\n<p>\tx\u00a0y</p>\r\n", "<h1>t</h1><hr>u", "<p>&notin; &amp &copy here</p>"]
+OUTSIDE = ["<script>x</script>y", "<style>p</style>y", "<!-- c -->x", "<![CDATA[x]]>", "<?php x ?>", "x<", "</ p>",
+           "<p a=b>x</p>", "<ſpan>x</ſpan>", "<title>&amp;</title>", "<textarea><b></textarea>", "&am<b>p;</b>",
+           "&#3<i>9;</i>", "<p >x</p >", "<p\u00a0class='x'>y</p>", "<x-y>z</x-y>", "<b a=\"<\">x</b>"]
+
+
+@pytest.mark.parametrize("markup", INSIDE)
+def test_markup_in_the_subset_takes_the_fast_path(markup):
+    assert gta._fast_text(markup) is not None or "<" not in markup
+    assert gta.plain_text(markup) == gta.plain_text_exact(markup)
+
+
+@pytest.mark.parametrize("markup", OUTSIDE)
+def test_markup_outside_the_subset_goes_to_the_parser(markup):
+    assert gta._fast_text(markup) is None
+    assert gta.plain_text(markup) == gta.plain_text_exact(markup)
+
+
+_SUBSET_TAGS = ["<p>", "</p>", "<P>", "</P>", "<br>", "<br/>", "<br />", "<div class=\"x\">", "</div>", "<li>", "</li>",
+                "<b>", "</b>", "<I>", "</i>", "<span style='a:b'>", "</span>", "<a href=\"u?a=1&amp;b=2\">", "</a>",
+                "<td\n>", "<img src=\"x\"/>", "<h2 id=\"t\" hidden>", "</h2>", "<hr>", "<Table>", "</tr>"]
+_ENTITIES = ["&amp;", "&amp", "&lt;", "&gt", "&nbsp;", "&nbsp", "&quot;", "&#39;", "&#x27;", "&#X41;", "&#128;", "&#0;",
+             "&#1114112;", "&#xD800;", "&notin;", "&notit;", "&copy", "&am", "&#", "&#x", "&", ";", "&&", "&;", "#", "39"]
+_TEXT = ["a", "B", "7", "x y", " ", "\t", "\n", "\r\n", "\r", "\x0b", "\x0c", "\u00a0", "\u2028", "\x85", "\x1c",
+         "\x00", "\x1b[2J", "\x7f", "\u202e", "é", "中文", "/", "=", "\"", "'", "!", "?", ">", "< ", "<3", "<<"]
+_OUTSIDE_TAGS = ["<script>", "</script>", "<style>", "</style>", "<title>", "</title>", "<textarea>", "</textarea>", "<x>",
+                 "</x>", "<p a=b>", "<p\u00a0>", "</p >", "< p>", "<!-- c -->", "<!--", "-->", "<![CDATA[", "]]>",
+                 "<!doctype html>", "<?x?>", "</>", "</ x>", "<ſpan>", "<\u212aBD>", "<b a=\"<\">", "<p a='>'>", "<", "</"]
+
+
+# Where the two could part: an entity cut by a tag (`&am<b>p;`), which the parser reads as
+# two texts; tags of the subset beside ones outside it; every kind of space and control.
+_CUT_ENTITIES = st.lists(st.sampled_from(["&", "&am", "&amp", "&#3", "&#x2", "&n", "amp;", "p;", "9;", "7;", ";", "#", "x",
+                                          "<b>", "</p>", "<br/>", "<i>", "</a>", " ", "<", "a"]), max_size=20)
+_NEAR_THE_SUBSET = st.lists(st.sampled_from(_SUBSET_TAGS + _ENTITIES + _TEXT), max_size=30)
+_ANY_MARKUP = st.lists(st.one_of(st.sampled_from(_SUBSET_TAGS + _ENTITIES + _TEXT + _OUTSIDE_TAGS), st.text(max_size=4)),
+                       max_size=30)
+
+
+@given(st.one_of(_CUT_ENTITIES, _NEAR_THE_SUBSET, _ANY_MARKUP))
+@settings(max_examples=1500, deadline=None)
+def test_plain_text_is_what_html_parser_gives(parts):
+    markup = "".join(parts)
+    assert gta.plain_text(markup) == gta.plain_text_exact(markup)
+
+
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_quoted_is_write_quote_for_any_text(text):
+    assert quoted(text) == quote(text)

@@ -74,10 +74,12 @@ class Outcome:
 
 
 def quoted(text: str) -> str:
-    """`ledger.write.quote(text)`, without its JSON encoder for the common text that needs
-    no escape (printable, no quote, no backslash: `quote` would only add the quotes).
-    A 100,000-intervention import writes a million strings."""
-    if text.isprintable() and '"' not in text and "\\" not in text:
+    """`ledger.write.quote(text)`, without its JSON encoder for printable text: JSON
+    escapes only `"` and `\\` in it, and `quote`'s own escapes are all of characters
+    that are not printable. A 100,000-intervention import writes a million strings."""
+    if text.isprintable():  # no control character, nothing `quote` writes as \uXXXX
+        if '"' in text or "\\" in text:
+            text = text.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{text}"'
     return quote(text)
 
@@ -324,7 +326,8 @@ def assemble(head: str, title: str, countries: dict[str, str], sources: list[Ent
     if source_texts:
         parts.append("sources:\n")
         parts.extend(source_texts[i] for i in sorted(source_texts, key=order))
-    ids = sorted(texts, key=order)
+    key = {i: order(i) for i in texts}.__getitem__  # each measure's key made once: its ids are sorted again below
+    ids = sorted(texts, key=key)
     head_lines = head.count("\n") + (1 if input_digest else 0)
     if ids:
         parts.append("measures:\n")
@@ -342,7 +345,7 @@ def assemble(head: str, title: str, countries: dict[str, str], sources: list[Ent
     outcome.text = head + body
     outcome.same = old_text is not None and outcome.text == old_text
     for ids_ in (outcome.added, outcome.changed, outcome.removed):
-        ids_.sort(key=order)
+        ids_.sort(key=key)
     return outcome
 
 

@@ -188,6 +188,7 @@ FALLBACK_KIND = IMPORT
 # kind does; amber (murky, likely harmful) a little; green (liberalising) lowers it.
 WEIGHT_OF_EVALUATION: dict[str, int | None] = {"red": None, "amber": 1, "green": -1}
 
+_KIND_WEIGHT = {**{k.value: w for k, w in DEFAULT_WEIGHT.items()}, **{k: w for k, (_, w) in GTA_KINDS.items()}}
 _KIND_BY_TYPE = {" ".join(k.lower().split()): v for k, v in KIND_OF_TYPE.items()}
 assert set(KIND_OF_TYPE.values()) | set(KIND_OF_MAST.values()) <= {k.value for k in Kind} | set(GTA_KINDS)
 
@@ -255,17 +256,80 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
-def plain_text(markup: str) -> str:
-    """HTML -> one line of text: tags gone (a block tag is a space), entities decoded,
-    whitespace folded. `html.parser` from the standard library does the parsing."""
-    if "<" not in markup:
-        return fold(html.unescape(markup) if "&" in markup else markup)
+def _fold_long(text: str) -> str:
+    """`fold(text)` for a long text, which is rarely printable (a line break, a no-break
+    space): the search for control characters alone."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    return " ".join(text.split())
+
+
+def plain_text_exact(markup: str) -> str:
+    """HTML -> one line of text: tags gone (a block tag is a space, what a script or
+    style holds is dropped), entities decoded, whitespace folded. `html.parser` from the
+    standard library does the parsing: this is what `plain_text` answers, always."""
     parser = _PARSER
     parser.reset()
     parser.parts, parser.skip = [], 0
     parser.feed(markup)
     parser.close()
     return fold("".join(parser.parts))
+
+
+def plain_text(markup: str) -> str:
+    """`plain_text_exact(markup)`, without the parser for text in the plain part of HTML
+    GTA writes (see `_fast_text`); anything else goes to the parser."""
+    if "<" not in markup:  # html.parser hands text without tags to unescape whole
+        return fold(html.unescape(markup) if "&" in markup else markup)
+    text = _fast_text(markup)
+    return text if text is not None else plain_text_exact(markup)
+
+
+# The fast path's subset of HTML, where the parser's answer is known without running it
+# (tests/test_import.py holds the two to the same text, on fixtures and on generated
+# markup). `html.parser` splits text at each `<`, hands each piece to `html.unescape`,
+# and calls a handler for each tag (`_Text` makes a block tag a space, any other
+# nothing). Inside the subset, the same text comes from deleting the tags in two
+# `re.sub` passes and unescaping the rest once:
+#  - every `<` starts a tag of the subset, or is followed by a character that opens
+#    nothing (not a letter, `/`, `!` or `?`: never a comment, declaration or end tag,
+#    and never the last character), which the parser keeps as text;
+#  - a tag is a start tag `<name>` with attributes `name`, `name="..."` or `name='...'`
+#    (values without `<` or `>`), ASCII whitespace between them and an optional `/`
+#    before `>`, or an end tag `</name>`, where `name` (any case) is one of the block
+#    tags or the inline tags below: no script or style (whose content the parser
+#    drops), no element whose content a newer parser reads as raw text (title,
+#    textarea, ...);
+#  - no `&` is followed by a run of characters that `html.unescape` could take as an
+#    entity's name or number (`[^\t\n\f <&;]`) up to a `<`: every entity and every `&`
+#    that is none lies inside one piece of text, so unescaping the pieces joined decodes
+#    what unescaping each piece does.
+_INLINE_TAGS = frozenset("a abbr b big caption center cite code col colgroup dd del dfn dl dt em font hr i img ins "
+                         "kbd mark nobr q s samp small span strike strong sub sup tbody tfoot thead tt u var wbr".split())
+_WS = "[ \t\n\r\f]"
+_ATTRIBUTE = "[a-zA-Z_:][-a-zA-Z0-9_:.]*+(?:=\"[^\"<>]*+\"|='[^'<>]*+')?"
+
+
+def _tag_pattern(names) -> str:
+    alternatives = "|".join(sorted(names, key=lambda n: (-len(n), n)))
+    # after a start tag's name: whitespace before each attribute, then `>` or `/>`
+    return f"</(?:{alternatives})>|<(?:{alternatives})(?:{_WS}++{_ATTRIBUTE})*+{_WS}*+/?>"
+
+
+_BLOCK_TAG = re.compile(_tag_pattern(_BLOCK_TAGS), re.ASCII | re.IGNORECASE)
+_SUBSET = re.compile(f"[^<]*+(?:(?:{_tag_pattern(_BLOCK_TAGS | _INLINE_TAGS)}|<(?=[^a-zA-Z/!?]))[^<]*+)*+",
+                     re.ASCII | re.IGNORECASE)
+_AMP_TO_TAG = re.compile("&[^\t\n\f <&;]*<")
+_OPEN_TAG = re.compile("</?[a-zA-Z][^>]*>")
+
+
+def _fast_text(markup: str) -> str | None:
+    """`plain_text_exact(markup)` for markup in the subset above; None outside it."""
+    if _SUBSET.fullmatch(markup) is None or ("&" in markup and _AMP_TO_TAG.search(markup)):
+        return None
+    # every `<` left that opens a tag opens one of the subset: it ends at the first `>`
+    text = _OPEN_TAG.sub("", _BLOCK_TAG.sub(" ", markup))
+    return _fold_long(html.unescape(text) if "&" in text else text)
 
 
 def _limit(text: str) -> str:
@@ -281,6 +345,12 @@ def _entries(value, *keys) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
+        if len(value) == 1 and type(value[0]) is dict:  # the usual v2 value: one entry
+            v = value[0]
+            for k in keys:
+                if isinstance(v.get(k), str):
+                    return [v[k]]
+            return []
         items = [v for v in value if isinstance(v, (dict, str))]
         items.sort(key=lambda v: (v.get("order_nr") if isinstance(v, dict) and isinstance(v.get("order_nr"), int) else 0))
         out = []
@@ -458,7 +528,7 @@ class Measure:
     iid: int
     entry: Entry
     act: int | None
-    act_source: str | None  # the state act's source entry
+    act_source: tuple | None  # what the state act's source entry is made of (`act_source_text`)
     int_source: str
     actor: tuple[str, ...]
     target: tuple[str, ...]
@@ -525,14 +595,14 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
         notes.append("GTA names no affected jurisdiction.")
 
     gta_type = item.get("intervention_type")
-    gta_type = fold(gta_type) if isinstance(gta_type, str) else None
+    gta_type = _fold_short(gta_type) if isinstance(gta_type, str) else None
     mast = item.get("mast_chapter") if isinstance(item.get("mast_chapter"), str) else None
     kind = kind_of(gta_type, mast)
     if kind is None:
         kind = FALLBACK_KIND
         warnings.append(f"intervention type '{gta_type or ''}' (MAST chapter '{mast or ''}') is not in the "
                         f"mapping table; imported as {kind}")
-    tags = [f"gta-type:{slug(gta_type)}"] if gta_type else []
+    tags = [_type_tag(gta_type)] if gta_type else []
     evaluation = str(item.get("gta_evaluation") or "").strip().lower()
     weight = None
     if evaluation in WEIGHT_OF_EVALUATION:
@@ -540,7 +610,7 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
         tags.append(f"gta-eval:{evaluation}")
     elif evaluation:
         warnings.append(f"gta_evaluation '{item.get('gta_evaluation')}' is not red, amber or green; the kind's weight is used")
-    if weight is not None and weight == (GTA_KINDS[kind][1] if kind in GTA_KINDS else DEFAULT_WEIGHT[Kind(kind)]):
+    if weight is not None and weight == _KIND_WEIGHT[kind]:
         weight = None
 
     status = _status(_flag(item.get("is_in_force")), implemented, removed, reference)
@@ -548,15 +618,17 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
     title = _limit(fold(html.unescape(title) if "&" in title else title))
     if not title:
         title = f"{gta_type or 'Intervention'} by {', '.join(actor)}"
-    description = " ".join(plain_text(t) for t in _entries(item.get("intervention_description"), "text", "description"))
+    texts = _entries(item.get("intervention_description"), "text", "description")
+    description = plain_text(texts[0]) if len(texts) == 1 else " ".join(map(plain_text, texts))
     notes_text = _limit(" ".join(filter(None, [*notes, description.strip()])))
 
     int_id = f"gta-int-{iid}"
     cites = [f"gta-act-{act}"] if act is not None else []
     cites.append(int_id)
+    title_text = quoted(title)
     pairs = [("id", f"gta-{iid}"), ("date", date.isoformat()),
-             ("actor", flow(actor)), ("target", flow(target)), ("kind", kind),
-             ("title", quoted(title)), ("status", status)]
+             ("actor", _flow_codes(actor)), ("target", _flow_codes(target)), ("kind", kind),
+             ("title", title_text), ("status", status)]
     if implemented:
         pairs.append(("effective", implemented.isoformat()))
     if expires:
@@ -565,34 +637,68 @@ def read_intervention(item, codes: Codes, reference: dt.date | None) -> Measure:
     if weight is not None:
         pairs.append(("weight", str(weight)))
     if tags:
-        pairs.append(("tags", flow(tags)))
+        pairs.append(("tags", _flow_tags(tuple(tags))))
     if notes_text:
         pairs.append(("notes", quoted(notes_text)))
     entry = Entry(f"gta-{iid}", measure_text(pairs), tuple(cites))
 
     url = item.get("intervention_url")
     int_pairs = [("title", quoted(f"GTA intervention {iid}" + (f": {gta_type}" if gta_type else ""))),
-                 ("publisher", quoted(PUBLISHER))]
+                 _PUBLISHER_PAIR]
     if published:
         int_pairs.append(("published", published.isoformat()))
     if isinstance(url, str) and url.strip():
         int_pairs.append(("url", quoted(fold(url))))
+    # A state act's source is written once, from its lowest intervention the file keeps
+    # (`finish`): what it is made of is kept, and the text made only for that one.
     act_source = None
     if act is not None:
-        act_pairs = [("title", quoted(title)), ("publisher", quoted(PUBLISHER))]
-        act_url = item.get("state_act_url")
-        if not (isinstance(act_url, str) and act_url.strip()):
-            act_url = f"https://www.globaltradealert.org/state-act/{act}"
-        act_pairs.append(("url", quoted(fold(act_url))))
-        official = _flag_or_none(item.get("is_official_source"))
-        sources = [fold(line) for t in _entries(item.get("state_act_source"), "text", "source")
-                   for line in re.split(r"\r\n|\r|\n", t)]
-        said = " | ".join(s for s in sources if s)
-        if official is not None or said:
-            lead = {True: "Official source. ", False: "Not an official source. ", None: ""}[official]
-            act_pairs.append(("notes", quoted(_limit((lead + ("Sources: " + said if said else "")).strip()))))
-        act_source = source_text(f"gta-act-{act}", act_pairs)
+        act_source = (title_text, item.get("state_act_url"), _flag_or_none(item.get("is_official_source")),
+                      _entries(item.get("state_act_source"), "text", "source"))
     return Measure(iid, entry, act, act_source, source_text(int_id, int_pairs), actor, target, date, warnings)
+
+
+def act_source_text(act: int, title_text: str, act_url, official: bool | None, said: list[str]) -> str:
+    """The `sources:` entry of state act `act`, from what `read_intervention` kept of one
+    of its interventions: the title (written), `state_act_url`, `is_official_source`
+    (read) and the texts of `state_act_source`."""
+    act_pairs = [("title", title_text), _PUBLISHER_PAIR]
+    if not (isinstance(act_url, str) and act_url.strip()):
+        act_url = f"https://www.globaltradealert.org/state-act/{act}"
+    act_pairs.append(("url", quoted(fold(act_url))))
+    sources = [fold(line) for t in said for line in _LINE_BREAK.split(t)]
+    said = " | ".join(s for s in sources if s)
+    if official is not None or said:
+        lead = _LEAD[official]
+        act_pairs.append(("notes", quoted(_limit((lead + ("Sources: " + said if said else "")).strip()))))
+    return source_text(f"gta-act-{act}", act_pairs)
+
+
+_PUBLISHER_PAIR = ("publisher", quoted(PUBLISHER))
+_LEAD = {True: "Official source. ", False: "Not an official source. ", None: ""}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
+    """`fold` of a text met again and again (GTA's type names)."""
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _type_tag(gta_type: str) -> str:
+    return f"gta-type:{slug(gta_type)}"
+
+
+@functools.lru_cache(maxsize=65536)
+def _flow_codes(codes: tuple[str, ...]) -> str:
+    """`flow(codes)`, once for each list of codes (a few thousand in 100,000 interventions)."""
+    return flow(codes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _flow_tags(tags: tuple[str, ...]) -> str:
+    return flow(tags)
 
 
 def _flag_or_none(value) -> bool | None:
@@ -645,13 +751,15 @@ def latest_update(texts) -> dt.date | None:
     Found in the text, before any page is parsed, so pages can be read one at a time."""
     best = None
     for text in texts:
-        for m in _LAST_UPDATED.finditer(text):
+        # the latest day that is one: ISO days sort as their text does
+        for day in sorted(set(_LAST_UPDATED.findall(text)), reverse=True):
             try:
-                d = dt.date.fromisoformat(m.group(1).decode())
+                d = dt.date.fromisoformat(day.decode())
             except ValueError:
                 continue
             if best is None or d > best:
                 best = d
+            break
     return best
 
 
@@ -678,6 +786,25 @@ class Part:
     groups: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     seen: int = 0
+
+    def packed(self) -> tuple:
+        """This part as plain tuples, strings and numbers, for another process: what
+        `finish` needs of each measure, the date as its ordinal (pickled in a third
+        of the time the records take)."""
+        best = [(iid, updated, m.entry.text, m.entry.cites, m.act, m.act_source, m.int_source, m.actor, m.target,
+                 m.date.toordinal()) for iid, (updated, m) in self.best.items()]
+        return best, self.declared, self.groups, self.problems, self.seen
+
+    @classmethod
+    def unpacked(cls, data: tuple) -> Part:
+        """The Part `packed` gave (its measures without their warnings, which are
+        among its problems already)."""
+        best, declared, groups, problems, seen = data
+        ordinal = dt.date.fromordinal
+        return cls({iid: (updated, Measure(iid, Entry(f"gta-{iid}", text, cites), act, act_source, int_source, actor, target,
+                                           ordinal(day), []))
+                    for iid, updated, text, cites, act, act_source, int_source, actor, target, day in best},
+                   declared, groups, problems, seen)
 
 
 def read_part(pages, reference: dt.date | None, locate=None) -> Part:
@@ -736,7 +863,9 @@ def finish(parts: list[Part], options: Options) -> Read | None:
     sources: dict[str, Entry] = {}
     for m in kept:
         if m.act_source is not None:
-            sources.setdefault(f"gta-act-{m.act}", Entry(f"gta-act-{m.act}", m.act_source))
+            act_id = f"gta-act-{m.act}"
+            if act_id not in sources:
+                sources[act_id] = Entry(act_id, act_source_text(m.act, *m.act_source))
         sources[f"gta-int-{m.iid}"] = Entry(f"gta-int-{m.iid}", m.int_source)
     used = {c for m in kept for c in (*m.actor, *m.target)}
     countries = {c: n for c, n in declared.items() if c in used}
