@@ -137,3 +137,18 @@ def test_a_report_on_a_small_or_cached_ledger_checks_as_before(tmp_path, big_tex
     f.write_text(big_text)
     assert _cli("timeline", "-f", str(f)).exit_code == 0
     assert deferring == []  # below the size where a forked process pays: checked in line
+
+
+@pytest.mark.parametrize("own", ["", "responds_to: [no-such-measure]"], ids=["clean", "with an error in one's own file"])
+def test_a_ledger_including_a_big_one_is_checked_beside_its_report_too(tmp_path, big_text, deferring, monkeypatch, own):
+    monkeypatch.setattr(ledger.read, "SET_DEFER_MIN_MEASURES", 1)
+    (tmp_path / "generated.yaml").write_text(big_text)
+    f = tmp_path / "mine.yaml"
+    f.write_text("include: [generated.yaml]\nmeasures:\n  - id: mine\n    date: 2025-10-01\n    actor: US\n"
+                 "    target: CN\n    kind: tariff\n    title: Mine\n" + (f"    {own}\n" if own else ""))
+    for args in (["chains"], ["timeline", "--json"]):
+        r = _cli(*args, "-f", str(f))
+        expected = _checked_first(f, *args)
+        assert (r.exit_code, r.stdout, r.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+        assert r.exit_code == (1 if own else 0)
+    assert any(v is not None for v in deferring)

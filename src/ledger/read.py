@@ -54,7 +54,7 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
         # the bytes (a scan at memory speed: 20 ms at 100,000 measures), and again of
         # what was read (an `include` key written in quotes escapes the scan).
         if (result[0] is not None and result[0].includes) if result is not None else _may_include(data):
-            whole = load_set_checked(name, data, warnings_located=warnings_located)
+            whole = load_set_checked(name, data, warnings_located=warnings_located, defer_checks=defer_checks, path=path)
             if whole is not None:
                 return whole
         if result is not None and result[2] and warnings_located:  # cached before its warnings were located
@@ -94,7 +94,8 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                 else:
                     cache.put(key, result)
     if result[0] is not None and result[0].includes and name != load.STDIN_NAME:
-        whole = load_set_checked(name, read_source(path)[1], warnings_located=warnings_located)  # a big file's bytes are gone
+        whole = load_set_checked(name, read_source(path)[1], warnings_located=warnings_located,  # a big file's bytes are gone
+                                 defer_checks=defer_checks, path=path)
         if whole is not None:
             return whole
     return result[0], result[1]
@@ -438,15 +439,17 @@ def _included(including: str, item: str) -> tuple[list[str], bool]:
 
 
 def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
-                     override: dict | None = None) -> tuple[Ledger | None, list[Problem]] | None:
+                     override: dict | None = None, defer_checks: bool = False,
+                     path: str | None = None) -> tuple[Ledger | None, list[Problem] | Verdict] | None:
     """The ledger of `name` (content `data`) and every file it includes, merged and
     checked as one; None when the file includes nothing (read it alone).
 
     `override`: real path -> text to read instead of that file's (what `ledger add`
-    checks before writing)."""
-    import os
-
+    checks before writing). `defer_checks` (with `path`, the file as the command was
+    given it): as `load_checked`'s, for a big set."""
     from .load import LedgerUnusable
+
+    spare = defer_checks and _a_core_is_free()  # asked before any process of ours is forked
 
     parts: list[Ledger] = []
     problems: list[Problem] = []
@@ -507,18 +510,42 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
         kept = _kept_set(set_key, merged, warnings_located)
         if kept is not None:
             return merged, kept
-        found = [(check, check(merged)) for check in _checks()]
-        checked = problems + more + [p for _, ps in found for p in ps]
-        unlocated: dict[str, set] = {}
-        for p in checked:
-            if p.line == 0 and (warnings_located or p.severity == "error"):
-                unlocated.setdefault(p.file, set()).add(p.ref)
-        if unlocated:  # found by the checks in a file the fast path read: locate those entries
-            for i, part in enumerate(parts):
-                if part.path in unlocated:
-                    parts[i] = _located_part(part, unlocated[part.path])
-            merged, more = _merge(parts)
-            checked = problems + more + [p for check in _checks() for p in check(merged)]
+
+        def checked():
+            return (*_set_checked(parts, merged, problems, more, set_key, warnings_located), ())
+
+        if spare and len(merged.measures) >= SET_DEFER_MIN_MEASURES:
+            verdict = _checks_behind(path or name, checked, None, None)
+            if verdict is not None:
+                if set_key is not None:
+                    from . import cache
+
+                    cache.served_as(set_key, merged)  # its entry is the checking process's to write
+                return merged, verdict
+        return checked()[:2]
+
+
+SET_DEFER_MIN_MEASURES = 20_000  # about the size (8 MB) above which a single file's checks are deferred
+
+
+def _set_checked(parts: list[Ledger], merged: Ledger, problems: list[Problem], more: list[Problem],
+                 set_key: str | None, warnings_located: bool) -> tuple[Ledger, list[Problem]]:
+    """The merged parts checked (`problems`: the parts' own; `more`: the merge's), the
+    entries the checks complain about in a part the fast path read located, the problems
+    kept (`_keep_set`)."""
+    found = [(check, check(merged)) for check in _checks()]
+    checked = problems + more + [p for _, ps in found for p in ps]
+    unlocated: dict[str, set] = {}
+    for p in checked:
+        if p.line == 0 and (warnings_located or p.severity == "error"):
+            unlocated.setdefault(p.file, set()).add(p.ref)
+    if unlocated:  # found by the checks in a file the fast path read: locate those entries
+        parts = list(parts)
+        for i, part in enumerate(parts):
+            if part.path in unlocated:
+                parts[i] = _located_part(part, unlocated[part.path])
+        merged, more = _merge(parts)
+        checked = problems + more + [p for check in _checks() for p in check(merged)]
     _keep_set(set_key, merged, checked)
     return merged, checked
 
