@@ -27,9 +27,11 @@ def imp(*args, input=None):
 
 def fields(m) -> tuple:
     """What a CSV row carries of a measure (the weight as the escalation it counts with:
-    an explicit weight equal to the kind's default reads back as the default)."""
+    an explicit weight equal to the kind's default reads back as the default), its
+    provenance too: the inferred fields and each link's basis."""
     return (m.id, m.date, m.actor, m.target, m.kind, m.title, m.status, m.effective, m.expires, m.not_before,
-            m.responds_to, m.sources, m.escalation, m.tags, m.quote, m.notes)
+            m.responds_to, m.sources, m.escalation, m.tags, m.quote, m.notes, m.inferred,
+            tuple(m.basis(a) for a in m.responds_to))
 
 
 def measures(path) -> dict:
@@ -63,6 +65,55 @@ def test_the_bundled_ledger_comes_back_with_the_same_measures(tmp_path):
     assert ledger.events == ()  # a CSV holds measures only
     assert set(ledger.sources) == {"asiae-2025-09-11", "joongang-2025-10-14"}  # declared by their ids
     assert ledger.sources["asiae-2025-09-11"].publisher == "unknown"
+
+
+def test_provenance_travels_in_its_own_columns_and_comes_back(tmp_path):
+    import csv
+    import io
+
+    src = tmp_path / "p.yaml"
+    src.write_text(
+        "measures:\n"
+        "  - {id: a, date: 2025-01, actor: US, target: CN, kind: tariff, title: A, inferred: [date, target],"
+        " notes: The month is ours.}\n"
+        "  - id: b\n    date: 2025-02-01\n    actor: CN\n    target: US\n    kind: tariff\n    title: B\n"
+        "    responds_to:\n      - a\n      - id: c\n        basis: inferred\n        note: Our reading.\n"
+        "  - {id: c, date: 2025-01-15, actor: US, target: CN, kind: fee, title: C, inferred: [not_before],"
+        " not_before: 2025-03-01, notes: x}\n"
+        "links:\n  - {from: c, to: a, basis: inferred, note: ours}\n")
+    r = runner.invoke(app, ["export", "csv", "-f", str(src)])
+    assert r.exit_code == 0, r.stderr
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.stdout, newline=""))}
+    assert (rows["a"]["inferred"], rows["a"]["inferred_links"]) == ("date;target", "")
+    assert (rows["b"]["responds_to"], rows["b"]["inferred_links"]) == ("a;c", "c")  # a is stated, c inferred
+    assert (rows["c"]["responds_to"], rows["c"]["inferred_links"], rows["c"]["inferred"]) == ("a", "a", "not_before")
+    back = round_trip(src, tmp_path)
+    assert measures(back) == measures(src)
+    got = {m.id: m for m in load_ledger(str(back))[0].measures}
+    assert got["b"].basis("a") == "stated" and got["b"].basis("c") == "inferred" and got["c"].basis("a") == "inferred"
+    assert got["a"].inferred == ("date", "target") and got["b"].inferred == ()
+    # the JSON Lines export has them too
+    r = runner.invoke(app, ["export", "jsonl", "-f", str(src)])
+    import json
+
+    lines = {d["id"]: d for d in map(json.loads, r.stdout.splitlines())}
+    assert lines["b"]["inferred_links"] == ["c"] and lines["a"]["inferred"] == ["date", "target"]
+
+
+def test_an_inferred_link_column_alone_makes_links_and_a_bad_one_is_located(tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("id,date,actor,target,kind,title,inferred_links,inferred,notes\n"
+                     "x,2025-01-01,US,CN,tariff,X,,,\n"
+                     "y,2025-01-02,CN,US,tariff,Y,x,date,why\n"
+                     "z,2025-01-03,CN,US,tariff,Z,nope,dtae,\n")
+    r = imp(sheet, "-o", tmp_path / "s.yaml")
+    assert r.exit_code == 1
+    assert "s.csv:4:7: error: " in r.stderr and "nope" in r.stderr  # the unknown id, at its cell
+    assert "s.csv:4:8: error: 'inferred' of 'z' names 'dtae'" in r.stderr  # the misspelt field, at its cell
+    r = imp(sheet, "-o", tmp_path / "s.yaml", "--skip-bad")
+    assert r.exit_code == 0, r.stderr
+    y = {m.id: m for m in load_ledger(str(tmp_path / "s.yaml"))[0].measures}["y"]
+    assert y.responds_to == ("x",) and y.basis("x") == "inferred" and y.inferred == ("date",)
 
 
 def test_a_10000_measure_ledger_comes_back_with_the_same_measures(tmp_path):

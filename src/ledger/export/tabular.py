@@ -14,6 +14,10 @@ and a weight of `-2` stays `-2`; dates are ISO 8601 and never start with a sign.
 title `-2` is text and becomes `'-2`. `raw=True` (`ledger export csv --raw`) writes
 every cell exactly as the ledger holds it, for programs that read CSV, not people.
 
+Provenance travels in two columns: `inferred` (the fields whose value is our reading)
+and `inferred_links` (the ids under `responds_to` whose link is our reading; the others
+are stated), which `ledger import csv` reads back as `inferred:` and `basis: inferred`.
+
 JSON Lines gives one measure per line with JSON lists and ISO 8601 dates: the
 keys of a measure in `ledger timeline --json` (with `"type": "measure"`) plus the
 other columns, so the two can be joined on `id`.
@@ -34,7 +38,7 @@ from ..render import UNSAFE, terminal_text
 COLUMNS = (
     "id", "date", "precision", "actor", "target", "kind", "title", "status",
     "effective", "expires", "not_before", "responds_to", "escalation",
-    "sources", "tags", "quote", "notes",
+    "sources", "tags", "quote", "notes", "inferred", "inferred_links",
 )
 
 
@@ -62,11 +66,19 @@ def measure_record(m: Measure) -> dict:
         "tags": list(m.tags),
         "quote": m.quote,
         "notes": m.notes,
+        "inferred": list(m.inferred),
+        "inferred_links": inferred_links(m),
     }
 
 
+def inferred_links(m: Measure) -> list[str]:
+    """The ids under `responds_to` whose link is our reading (`basis: inferred`), each once."""
+    return list(dict.fromkeys(link.responds_to for link in m.links if link.basis == "inferred"))
+
+
 # Keys JSON Lines add to COLUMNS (as timeline --json has them): each link with its basis,
-# the fields that are our inference, those another source disputes. The CSV keeps COLUMNS.
+# the fields that are our inference (a column too), those another source disputes. The
+# CSV keeps COLUMNS.
 PROVENANCE_KEYS = ("links", "inferred", "disputed")
 
 

@@ -5,6 +5,9 @@ Two kinds of input:
 - our own `ledger export csv`: its columns (`export.tabular.COLUMNS`) are read by name,
   and what the export did for spreadsheets is undone exactly: a leading `'` before a text
   cell that would otherwise start a formula (`'=x` -> `=x`). Lists are joined by `;`.
+  Provenance comes back from two columns: `inferred` (field names, as `inferred:`) and
+  `inferred_links` (ids under `responds_to` whose link is our reading: written as
+  mappings with `basis: inferred`; the other ids are stated links).
   `escalation` becomes `weight` unless it is the kind's default; `precision` is the
   date's own. A CSV holds measures only: events, the sources' details (each cited id is
   declared with what the CSV knows: its id) and disagreeing reports are not in it.
@@ -36,10 +39,12 @@ from .dates import parse_written_date
 # export's name for the weight a measure counts with; `precision` is ignored (the date
 # says it).
 FIELDS = ("id", "date", "actor", "target", "kind", "title", "status", "effective", "expires", "not_before",
-          "responds_to", "sources", "weight", "escalation", "tags", "quote", "notes", "precision")
+          "responds_to", "sources", "weight", "escalation", "tags", "quote", "notes", "precision", "inferred",
+          "inferred_links")
 REQUIRED = ("id", "date", "actor", "target", "kind", "title")
 _ALIASES = {"not before": "not_before", "not-before": "not_before", "responds to": "responds_to",
-            "responds-to": "responds_to", "source": "sources", "tag": "tags"}
+            "responds-to": "responds_to", "source": "sources", "tag": "tags", "inferred links": "inferred_links",
+            "inferred-links": "inferred_links"}
 _TEXT = ("title", "quote", "notes")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -259,30 +264,65 @@ def unquote_formula(text: str) -> str:
 _PLACEHOLDER = {"date": "2000-01-01", "actor": '["US"]', "target": '["CN"]', "kind": "tariff", "title": '"-"'}
 
 
-def row_entry(cells: dict[str, str]) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
+def _links(stated_cell: str, inferred_cell: str) -> tuple[str, list[str]]:
+    """`responds_to` written from its cell and the `inferred_links` cell (ids of those
+    links that are our reading; one not in `responds_to` is a link too): a flow list of
+    ids when every link is stated, else a block list whose inferred links are mappings
+    with `basis: inferred` (a value that starts with a line break, see `entry_text`).
+    And the field each line of it comes from."""
+    ids = _split(stated_cell, ";,")
+    inferred = _split(inferred_cell, ";,")
+    if not inferred:
+        return flow(ids, _id_text), ["responds_to"]
+    ids += [i for i in dict.fromkeys(inferred) if i not in ids]
+    lines, origin = [""], ["responds_to"]
+    for i in ids:
+        if i in inferred:
+            lines += [f"      - id: {_id_text(i)}", "        basis: inferred"]
+            origin += ["inferred_links"] * 2
+        else:
+            lines.append(f"      - {_id_text(i)}")
+            origin.append("responds_to")
+    return "\n".join(lines), origin
+
+
+def entry_text(pairs) -> str:
+    """`measure_text(pairs)`, where a value that starts with a line break is a block
+    (its key's line ends at the colon)."""
+    return measure_text(pairs).replace(": \n", ":\n")
+
+
+def _field_names(text: str) -> str:
+    """An `inferred` cell (field names joined by `;`) as a flow list: a name as it is when
+    it is one, quoted otherwise (the checks then say it is no field)."""
+    return flow(_split(text, ";,"), lambda n: n if re.fullmatch(r"[a-z][a-z_]*", n) else quoted(n))
+
+
+def row_entry(cells: dict[str, str]) -> tuple[list[tuple[str, str]], dict[str, str | list[str]], list[tuple[str, str]]]:
     """The cells of one row (field -> text, as read) -> (key, written value) pairs in the
-    order an entry lists them, the field each key came from, and the bad cells
-    (field, message): a bad required cell is replaced by a placeholder."""
+    order an entry lists them, the field each key came from (a list, one for each line,
+    for a value of several lines), and the bad cells (field, message): a bad required
+    cell is replaced by a placeholder."""
     pairs: list[tuple[str, str]] = []
-    origin: dict[str, str] = {}
+    origin: dict[str, str | list[str]] = {}
     bad: list[tuple[str, str]] = []
 
-    def add(key: str, value: str, source: str | None = None) -> None:
+    def add(key: str, value: str, source: str | list[str] | None = None) -> None:
         pairs.append((key, value))
         origin[key] = source or key
 
     def cell(f: str) -> str:
-        return cells.get(f, "")
+        return cells.get(f) or ""
 
     for f in ("id", "date", "actor", "target", "kind", "title", "status", "effective", "expires", "not_before",
-              "responds_to", "sources", "weight", "escalation", "tags", "quote", "notes"):
+              "responds_to", "sources", "weight", "escalation", "tags", "inferred", "quote", "notes"):
         text = cell(f)
         if f in cells and cells[f] is None:  # a cell already found bad
             if f in _PLACEHOLDER:
                 add(f, _PLACEHOLDER[f])
             continue
-        if not text.strip():
-            continue
+        if not text.strip() and not (f == "responds_to" and cell("inferred_links").strip()):
+            continue  # (inferred links alone are links too)
         try:
             if f == "id":
                 add("id", _id_text(text.strip()))
@@ -297,8 +337,12 @@ def row_entry(cells: dict[str, str]) -> tuple[list[tuple[str, str]], dict[str, s
             elif f in ("effective", "expires", "not_before"):
                 value = _moment_text(text)
                 add(f, value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else quoted(value))
-            elif f in ("responds_to", "sources"):
+            elif f == "responds_to":
+                add(f, *_links(text, cell("inferred_links")))
+            elif f == "sources":
                 add(f, flow(_split(text, ";,"), _id_text))
+            elif f == "inferred":
+                add(f, _field_names(text))
             elif f == "weight":
                 if not INT.match(text.strip()):
                     raise BadCell(f"weight '{text.strip()}' is not a whole number")
@@ -390,9 +434,10 @@ def convert(name: str, table: Table, cols: dict[str, int], raw: bool = False, st
         first_row[mid] = number
         cites = tuple(_split(values.get("sources") or "", ";,"))
         cited.update(cites)
-        entry = Entry(mid, measure_text(pairs), cites)
+        entry = Entry(mid, entry_text(pairs), cites)
         out.trial.append(entry)
-        out.cells[mid] = (number, [cols.get(origin[k], -1) + 1 for k, _ in pairs])
+        out.cells[mid] = (number, [cols.get(f, -1) + 1 for k, _ in pairs
+                                   for f in (origin[k] if isinstance(origin[k], list) else [origin[k]])])
         if problems:
             out.problems += problems
             out.bad.update((p.line, p.col) for p in problems)
