@@ -335,12 +335,12 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
         if found:
             for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > per_measure else found):
                 if score + 1e-9 >= min_score and -minus_i not in linked:
-                    kept.append((-minus_i, j, score, -minus_gap))
-    out = [_suggestion(measures[i], measures[j], score, gap, kinds[i], kinds[j], way[i], way[j],
-                       words[i] & words[j], tags[i] & tags[j], related)
-           for i, j, score, gap in kept]
-    out.sort(key=lambda s: (-s.score, position[s.measure], position[s.responds_to]))
-    return out
+                    kept.append((-round(min(1.0, score), 2), j, -minus_i, -minus_gap))
+    kept.sort()  # best first; then in the order of the measure that answers, and of the one answered
+    in_words: dict[str, tuple[str, ...]] = {}
+    return [_suggestion(measures[i], measures[j], -minus_score, gap, kinds[i], kinds[j], way[i], way[j],
+                        words[i] & words[j], tags[i] & tags[j], related, in_words)
+            for minus_score, j, i, gap in kept]
 
 
 def _countries(a: Measure, b: Measure) -> tuple[str, str]:
@@ -355,8 +355,9 @@ def _countries(a: Measure, b: Measure) -> tuple[str, str]:
 
 
 def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_kind: str, a_way: int, b_way: int,
-                shared_words: frozenset, shared_tags: frozenset, related: set) -> Suggestion:
-    """The suggestion that `b` answers `a`, with its reasons in words."""
+                shared_words: frozenset, shared_tags: frozenset, related: set, in_words: dict) -> Suggestion:
+    """The suggestion that `b` answers `a` (`score` rounded already), with its reasons in
+    words. `in_words`: title -> its words in order, kept between calls."""
     # the two countries that make it an answer: A's actor, targeted by B, and B's, targeted by A
     if len(a.actor) == len(b.actor) == 1:
         x, y = a.actor[0], b.actor[0]
@@ -384,8 +385,10 @@ def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_k
         if other:
             reasons.append(f"shared tag{'s' if len(other) > 1 else ''}: {', '.join(other)}")
     if shared_words:
-        said = [w for w in title_words(b.title) if w in shared_words]
+        ordered = in_words.get(b.title)
+        if ordered is None:
+            ordered = in_words[b.title] = title_words(b.title)
+        said = [w for w in ordered if w in shared_words]
         reasons.append(f"shared word{'s' if len(said) > 1 else ''} in titles: {' '.join(said)}")
-    rounded = round(min(1.0, max(0.0, score)), 2)
     note = "suggested, not stated: " + "; ".join(reasons)
-    return Suggestion(suggestion_id(b.id, a.id), b.id, a.id, rounded, tuple(reasons), lag, note)
+    return Suggestion(suggestion_id(b.id, a.id), b.id, a.id, score, tuple(reasons), lag, note)

@@ -782,10 +782,10 @@ def suggestions_yaml(found) -> str:
 
 def suggestions_lines(found) -> str:
     """Long lists: id, score, the measure, the one it may answer, the reasons on one line."""
-    out = [("ID", "SCORE", "MEASURE", "MAY ANSWER", "REASONS")]
-    for s in found:
-        out.append((s.id, f"{s.score:.2f}", s.measure, s.responds_to, terminal_text("; ".join(s.reasons))))
-    return _align(out) if found else ""
+    reasons = _terminal_column(["; ".join(s.reasons) for s in found])
+    return _align([("ID", "SCORE", "MEASURE", "MAY ANSWER", "REASONS"),
+                   *zip(map(attrgetter("id"), found), [f"{s.score:.2f}" for s in found],
+                        map(attrgetter("measure"), found), map(attrgetter("responds_to"), found), reasons)]) if found else ""
 
 
 SUGGESTION_REASONS_MIN = 24  # the reasons column's narrowest: "CN targets US and US targets CN" wraps in two
