@@ -21,7 +21,7 @@ EVENT_ITEM = {"id", "type", "date", "end", "countries", "kind", "title", "status
 LINK = {"to", "basis"}
 SHOW_LINK = {"to", "basis", "sources", "quote", "note"}
 DEADLINE = {"date", "days_left", "hours_left", "countdown", "what", "title", "ref", "countries", "disputed",
-            "disputed_by"}
+            "disputed_by", "inferred"}
 CHAIN_NODE = {"id", "date", "actor", "target", "kind", "title", "weight", "lag_days", "repeated", "basis", "inferred",
               "responses"}
 CHAIN_STATS = {"steps", "depth", "moves", "weight"}
@@ -64,6 +64,9 @@ def test_deadline_items(extra):
         assert isinstance(i["days_left"], int)
     first = next(i for i in items if i["ref"] == "us-100pct-tariff-surcharge")
     assert (first["date"], first["days_left"], first["what"]) == ("2025-11-01", 18, "not before")
+    # the surcharge's not_before is the article's; APEC's days are our reading (inferred: [date, end])
+    assert first["inferred"] is False
+    assert [i["inferred"] for i in items if i["ref"] == "apec-2025"] == [True, True]
 
 
 def test_chain_nodes():

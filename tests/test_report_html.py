@@ -109,6 +109,17 @@ def test_filters_reach_the_page(tmp_path):
     assert "kind tariff" in page and "Tariff [bold]x[/bold]" in page and "Controls" not in page
 
 
+def test_an_inferred_deadline_says_so_on_the_page_and_in_the_calendar(tmp_path):
+    out = tmp_path / "b.html"
+    r = runner.invoke(app, ["report", "-o", str(out), "--as-of", "2025-10-14"])
+    assert r.exit_code == 0, r.output
+    rows = [row for row in out.read_text(encoding="utf-8").split("<tr") if "(apec-2025)" in row and "countdown" in row]
+    assert len(rows) == 2 and all("inferred date: our reading" in row for row in rows)  # inferred: [date, end]
+    r = runner.invoke(app, ["export", "ics"])
+    unfolded = r.stdout.replace("\r\n ", "")
+    assert "Inferred: the date and end are our reading" in unfolded
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -443,3 +443,37 @@ def test_answers_follow_what_they_answer_as_the_reference_orders_them(spec):
     assert ledger is not None, problems
     records = sorted(ledger.measures, key=DATE_ORDER)
     assert [r.id for r in answers_after(records)] == [r.id for r in _reference_answers_after(records)]
+
+
+INFERRED_DATES = """measures:
+  - {id: m, date: 2025-10-01, actor: US, target: CN, kind: truce, title: M, effective: 2025-10-20,
+     expires: 2025-12-01, inferred: [expires], notes: The article gives no end; ours.,
+     reports: [{source: s, expires: 2025-11-15}]}
+  - {id: n, date: 2025-10-01, actor: US, target: CN, kind: fee, title: N, not_before: 2025-10-25,
+     inferred: [date], notes: ours}
+events:
+  - {id: e, date: 2025-10-30, end: 2025-10-31, title: E, kind: summit, inferred: [end], notes: ours}
+sources:
+  s: {title: S, publisher: P}
+"""
+
+
+def test_a_deadline_whose_field_is_inferred_says_so():
+    from ledger.render import deadlines_json, deadlines_lines
+
+    ledger, problems = load_text("t.yaml", INFERRED_DATES)
+    assert ledger is not None and not [p for p in problems if p.severity == "error"], problems
+    rows = upcoming_deadlines(ledger, date(2025, 10, 14))
+    got = {(r.deadline.ref, r.deadline.what, r.deadline.disputed_by): r.deadline.inferred for r in rows}
+    assert got == {
+        ("m", "takes effect", None): False,  # the article's
+        ("m", "expires", None): True,  # ours: inferred: [expires]
+        ("m", "expires", "s"): False,  # the report's version is the source's, not ours
+        ("n", "not before", None): False,  # its date is inferred, not its not_before
+        ("e", "summit", None): False,
+        ("e", "ends", None): True,  # inferred: [end]
+    }
+    assert [i["inferred"] for i in deadlines_json(rows)] == [r.deadline.inferred for r in rows]
+    lines = deadlines_lines(rows)  # the plain text of more than 200 rows
+    assert "M  (disputed: a source gives another date; inferred date)" in lines
+    assert "E  (inferred date)" in lines and lines.count("inferred date") == 2

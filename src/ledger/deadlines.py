@@ -5,7 +5,9 @@ Pure: records in, `Deadline` rows out. A measure gives up to three points
 "expires"); a source that disagrees (`Measure.reports`) gives its own version as
 an extra row carrying `disputed_by`. An event gives its start (named by its kind:
 "summit", "call"...) and, when it lasts several days, its end ("ends").
-Cancelled events give none.
+Cancelled events give none. A deadline whose field (`effective`, `expires`,
+`not_before`; an event's `date` or `end`) is under its record's `inferred:` is marked
+`inferred`: the day is our reading, not a source's.
 
 Time: a date counts as 00:00 UTC of that day, and the as-of day likewise, so a
 deadline on the as-of day is "today" (0 days left) and one the next day is 24
@@ -54,6 +56,8 @@ class Deadline:
         source's (a `Report`); None for the ledger's own version.
       precision: "day" unless the deadline is an event known only to the month
         or year; then `moment` is the period's first day.
+      inferred: the ledger's own version, from a field its record lists under
+        `inferred:` (our reading, not a source's); never a disagreeing source's.
     """
 
     moment: Moment
@@ -63,6 +67,7 @@ class Deadline:
     countries: tuple[str, ...]
     disputed_by: str | None = None
     precision: Precision = "day"
+    inferred: bool = False
 
     @property
     def date(self) -> LedgerDate:
@@ -114,11 +119,12 @@ def _gather(ledger: Ledger, keep, days: tuple[date, date] = (date.min, date.max)
         return found
 
     def add(moment: Moment, what: str, record, place: tuple, countries, by: str | None = None,
-            precision: Precision = "day") -> None:
+            precision: Precision = "day", field: str = "") -> None:
         found = answer(moment, precision)
         if found is not None:
+            inferred = by is None and field in record.inferred
             kept.append(((found[0], record.id, what, by or ""), place,
-                         Deadline(moment, what, record.id, record.title, _unique(countries), by, precision),
+                         Deadline(moment, what, record.id, record.title, _unique(countries), by, precision, inferred),
                          found[1]))
 
     measures = ledger.measures
@@ -128,7 +134,7 @@ def _gather(ledger: Ledger, keep, days: tuple[date, date] = (date.min, date.max)
         for f, (field, what) in enumerate(MEASURE_POINTS):
             own = getattr(m, field)
             if own is not None:
-                add(own, what, m, (i, f, 0), (*m.actor, *m.target))
+                add(own, what, m, (i, f, 0), (*m.actor, *m.target), field=field)
             for j, r in enumerate(m.reports, 1):
                 theirs = getattr(r, field)
                 if theirs is not None and theirs != own:
@@ -153,15 +159,15 @@ def _gather(ledger: Ledger, keep, days: tuple[date, date] = (date.min, date.max)
         for i in compress(range(len(measures)), map(wanted.__contains__, map(get, measures))):
             m = measures[i]
             if not m.reports:
-                add(getattr(m, field), what, m, (i, f, 0), (*m.actor, *m.target))
+                add(getattr(m, field), what, m, (i, f, 0), (*m.actor, *m.target), field=field)
     for k, e in enumerate(ledger.events, len(measures)):
         if e.status == EventStatus.CANCELLED:
             continue
         # An event that is only expected never reads as a fixed date: its "what" says so.
         expected = " (expected)" if e.status == EventStatus.EXPECTED else ""
-        add(e.date.first, e.kind.value + expected, e, (k, 0), e.countries, precision=e.date.precision)
+        add(e.date.first, e.kind.value + expected, e, (k, 0), e.countries, precision=e.date.precision, field="date")
         if e.end is not None and e.end != e.date:
-            add(e.end.first, "ends" + expected, e, (k, 1), e.countries, precision=e.end.precision)
+            add(e.end.first, "ends" + expected, e, (k, 1), e.countries, precision=e.end.precision, field="end")
     kept.sort(key=itemgetter(0, 1))  # the ledger's order breaks ties
     return [(k[2], k[3]) for k in kept], disputed
 

@@ -383,7 +383,8 @@ def timeline_lines(records: list[Measure | Event]) -> str:
 
 
 def deadlines_json(rows: Iterable[DeadlineRow]) -> list[dict]:
-    """Items {date, days_left, hours_left, countdown, what, title, ref, countries, disputed, disputed_by}."""
+    """Items {date, days_left, hours_left, countdown, what, title, ref, countries, disputed, disputed_by,
+    inferred} (the date is our reading: its field is under the record's `inferred:`)."""
     out = []
     for row in rows:
         d = row.deadline
@@ -398,6 +399,7 @@ def deadlines_json(rows: Iterable[DeadlineRow]) -> list[dict]:
             "countries": list(d.countries),
             "disputed": row.disputed,
             "disputed_by": d.disputed_by,
+            "inferred": d.inferred,
         })
     return out
 
@@ -428,6 +430,21 @@ def _dispute_note(row: DeadlineRow) -> str:
     return ""
 
 
+INFERRED_DATE = "inferred date"  # a deadline whose day is our reading, as `inferred link` says of a link
+
+
+def _notes(row: DeadlineRow) -> list[tuple[str, str]]:
+    """What a deadline's row says under its title: (text, style) of its dispute and of
+    an inferred date."""
+    out = []
+    note = _dispute_note(row)
+    if note:
+        out.append((note, "magenta"))
+    if row.deadline.inferred:
+        out.append((INFERRED_DATE, "yellow"))
+    return out
+
+
 def render_deadlines(rows: list[DeadlineRow]):
     """A table (date, countdown, what and countries, title and id) where the title column
     is at least TEXT_MIN wide and holds every id whole; else each deadline as a line of
@@ -445,16 +462,15 @@ def _deadlines_layout(rows: list[DeadlineRow], width: int):
     titles = []
     for row in rows:
         title = _text(row.deadline.title)
-        note = _dispute_note(row)
-        if note:
-            title.append(f"\n{note}", style="magenta")
+        for note, style in _notes(row):
+            title.append(f"\n{note}", style=style)
         title.append(f"\n{row.deadline.ref}", style="dim")
         titles.append(title)
     date_w = max([4, *map(len, dates)])
     count_w = max([len("Countdown"), *(len(row.text) for row in rows)])
     what_w = max([4, *(len(_what(row)) for row in rows), *map(len, countries)])
     text_w = width - (date_w + count_w + what_w + 3 * GAP)
-    if _fits(text_w, (f"{row.deadline.ref} {_dispute_note(row)}" for row in rows)):
+    if _fits(text_w, (" ".join([row.deadline.ref, *(note for note, _ in _notes(row))]) for row in rows)):
         table = Table(box=None, pad_edge=False, header_style="bold")
         table.add_column("Date", no_wrap=True)
         table.add_column("Countdown", no_wrap=True)
@@ -483,7 +499,7 @@ def deadlines_lines(rows: list[DeadlineRow]) -> str:
     out = [("DATE", "COUNTDOWN", "WHAT", "REF", "TITLE")]
     for row in rows:
         d = row.deadline
-        note = _dispute_note(row)
+        note = "; ".join(note for note, _ in _notes(row))
         out.append((moment_text(d.moment, d.precision), row.text, _what(row), d.ref,
                     terminal_text(d.title) + (f"  ({note})" if note else "")))
     return _align(out)
@@ -1121,6 +1137,8 @@ def _show_layout(view: RecordView, width: int):
         t.append(f"  {d.deadline.what}")
         if d.deadline.disputed_by:
             t.append(f"  (according to {d.deadline.disputed_by})", style="magenta")
+        if d.deadline.inferred:
+            t.append(f"  ({INFERRED_DATE})", style="yellow")
         deadlines.append(t)
     section("Deadlines", deadlines)
 

@@ -157,6 +157,8 @@ def _deadlines(ledger: Ledger, as_of: dt.date) -> str:
             tags = f' <span class="tag disputed">version of {_e(d.disputed_by)}; sources disagree</span>'
         elif r.disputed:
             tags = ' <span class="tag disputed">disputed: another source gives a different date</span>'
+        if d.inferred:
+            tags += ' <span class="tag inferred">inferred date: our reading, not a source\'s</span>'
         out.append(
             f'<tr class="{cls}"><td class="when">{_e(_moment(d.moment, d.precision))}</td>'
             f'<td class="inline"><span class="countdown">{_e(r.text)}</span></td><td class="inline">{_e(d.what)}</td>'

@@ -84,7 +84,8 @@ def _sources_text(ledger: Ledger, ids) -> list[str]:
     return lines
 
 
-def _measure_description(ledger: Ledger, m: Measure, what: str, disputed_by: str | None, disputed: bool) -> str:
+def _measure_description(ledger: Ledger, m: Measure, what: str, disputed_by: str | None, disputed: bool,
+                         inferred: bool = False) -> str:
     lines = [
         m.title,
         f"{', '.join(m.actor)} → {', '.join(m.target)}; {m.kind} ({m.status}), dated {m.date}",
@@ -95,6 +96,8 @@ def _measure_description(ledger: Ledger, m: Measure, what: str, disputed_by: str
         lines.append(f"Disputed: this is the version of source {disputed_by}; the ledger's sources give another {what} date.")
     elif disputed:
         lines.append(f"Disputed: another source gives another {what} date.")
+    if inferred:
+        lines.append(f"Inferred: the {what} date is our reading, not a source's.")
     lines.append("Sources:")
     lines.extend(_sources_text(ledger, (disputed_by,) if disputed_by else m.sources))
     return "\n".join(lines)
@@ -142,7 +145,7 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
         else:
             disputed = ""
         ev.add("summary", _text(f"{m.title}: {d.what}{disputed}"))
-        ev.add("description", _text(_measure_description(ledger, m, d.what, d.disputed_by, bool(disputed))))
+        ev.add("description", _text(_measure_description(ledger, m, d.what, d.disputed_by, bool(disputed), d.inferred)))
         ev.add("categories", [str(m.kind), *m.actor])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
@@ -164,6 +167,9 @@ def to_ics(ledger: Ledger, stamp: dt.datetime) -> bytes:
             lines.append(f"Countries: {', '.join(e.countries)}")
         if e.agenda:
             lines.append(f"Agenda: {'; '.join(e.agenda)}")
+        dated = [f for f in ("date", "end") if f in e.inferred and (f == "date" or e.end)]
+        if dated:
+            lines.append(f"Inferred: the {' and '.join(dated)} {'are' if len(dated) > 1 else 'is'} our reading, not a source's.")
         lines.append(f"Ledger id: {e.id}")
         lines.append("Sources:")
         lines.extend(_sources_text(ledger, e.sources))
