@@ -101,6 +101,10 @@ def test_json_prints_the_added_measure(copy):
     (["--id", "x", "--effective", "2025-11-01T10:00"], "--effective", "no UTC offset"),
     (["--id", "x", "--target", "ZZ"], "--target", "unknown country code 'ZZ'"),
     (["--id", "x", "--responds-to", "tariff-truce"], "--responds-to", "dated before 'x'"),
+    (["--id", "x", "--inferred-link", "no-such-measure", "--notes", "n"], "--inferred-link", "which is not in the ledger"),
+    (["--id", "x", "--responds-to", "cn-rare-earth-alloy-export-controls", "--inferred-link", "no-such-measure", "--notes", "n"],
+     "--inferred-link", "which is not in the ledger"),
+    (["--id", "x", "--inferred", "dtae", "--notes", "n"], "--inferred", "did you mean 'date'"),
 ])
 def test_a_bad_measure_writes_nothing(copy, args, option, fragment):
     full = {"--date": "2025-11-02", "--actor": "US", "--kind": "tariff", "--title": "T", "--target": "CN"}
@@ -119,6 +123,61 @@ def test_a_bad_measure_writes_nothing(copy, args, option, fragment):
     assert "Traceback" not in result.stderr
     assert copy.read_bytes() == BUNDLED
     assert sorted(p for p in os.listdir(copy.parent) if not p.endswith(".lock")) == before
+
+
+PROVENANCE = ["--source", "joongang-2025-10-14", "--inferred-link", "us-100pct-tariff-surcharge",
+              "--responds-to", "cn-rare-earth-alloy-export-controls", "--inferred", "date", "--inferred", "not_before",
+              "--not-before", "2025-12-01"]
+
+
+def test_add_writes_provenance_and_warns_only_without_a_note(copy):
+    result = add(copy, "--id", "quiet", *BASIC, *PROVENANCE, "--notes", "No month given; the link is our reading.", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr  # a note says why: nothing to warn about
+    data = json.loads(result.stdout)
+    assert data["inferred"] == ["date", "not_before"]
+    assert data["links"] == [{"basis": "stated", "to": "cn-rare-earth-alloy-export-controls"},
+                             {"basis": "inferred", "to": "us-100pct-tariff-surcharge"}]
+    text = only_insertion(BUNDLED, copy.read_bytes())
+    assert ("    responds_to:\n      - cn-rare-earth-alloy-export-controls\n      - id: us-100pct-tariff-surcharge\n"
+            "        basis: inferred\n") in text and "    inferred: [date, not_before]\n" in text
+    m = loaded(copy).measure("quiet")
+    assert m.basis("us-100pct-tariff-surcharge") == "inferred" and m.basis("cn-rare-earth-alloy-export-controls") == "stated"
+    assert m.inferred == ("date", "not_before")
+    check = runner.invoke(app, ["check", "-f", str(copy)])
+    assert "'quiet'" not in check.stderr, check.stderr
+    deadlines = runner.invoke(app, ["deadlines", "-f", str(copy), "--as-of", "2025-11-02", "--json"])
+    assert [d["inferred"] for d in json.loads(deadlines.stdout) if d["ref"] == "quiet"] == [True]  # its not_before
+
+    result = add(copy, "--id", "loud", *BASIC, *PROVENANCE)  # no --notes: the warnings check gives for a file
+    assert result.exit_code == 0, result.stderr
+    assert "ledger: warning: 'loud' marks date, not_before as inferred but has no notes saying why" in result.stderr
+    assert "ledger: warning: the link from 'loud' to 'us-100pct-tariff-surcharge' is inferred but no note says why" in result.stderr
+    check = runner.invoke(app, ["check", "-f", str(copy)])
+    assert check.stderr.count("'loud'") == 2 and "'quiet'" not in check.stderr
+
+
+def test_a_link_both_stated_and_inferred_is_a_usage_error(copy):
+    result = add(copy, "--id", "x", *BASIC, "--responds-to", "tariff-truce", "--inferred-link", "tariff-truce")
+    assert result.exit_code == 2 and "both name tariff-truce" in result.stderr
+    assert copy.read_bytes() == BUNDLED
+
+
+def test_an_inferred_link_is_added_to_a_big_file_and_reads_back_on_the_fast_path(tmp_path):
+    from ledger.fastload import load_fast
+
+    big = tmp_path / "big.yaml"
+    subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "bench" / "gen.py"), "2000", "-o", str(big)],
+                   check=True)
+    assert big.stat().st_size >= 256 * 1024
+    first = loaded(big).measures[0]
+    result = add(big, "--id", "late", "--date", "2099-01-01", "--actor", "US", "--target", "CN", "--kind", "fee",
+                 "--title", "Late", "--inferred-link", first.id, "--inferred", "target", "--notes", "ours")
+    assert result.exit_code == 0, result.stderr
+    fast = load_fast(str(big), big.read_text(encoding="utf-8"))
+    assert fast is not None  # still inside the fast reader's grammar
+    m = fast.measure("late")
+    assert m.responds_to == (first.id,) and m.basis(first.id) == "inferred" and m.inferred == ("target",)
 
 
 def test_an_impossible_date_writes_nothing(copy):

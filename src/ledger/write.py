@@ -27,9 +27,11 @@ from .model import MEASURE_FIELDS, Ledger, Measure, Problem, Status
 OPTION = {"id": "--id", "date": "--date", "actor": "--actor", "target": "--target", "kind": "--kind",
           "title": "--title", "status": "--status", "effective": "--effective", "expires": "--expires",
           "not_before": "--not-before", "responds_to": "--responds-to", "sources": "--source",
-          "weight": "--weight", "tags": "--tag", "quote": "--quote", "notes": "--notes"}
+          "weight": "--weight", "tags": "--tag", "quote": "--quote", "notes": "--notes", "inferred": "--inferred",
+          "inferred_links": "--inferred-link"}
 REQUIRED = tuple(s.name for s in MEASURE_FIELDS if s.required)
-_LIST_FIELDS = {"actor", "target", "responds_to", "sources", "tags"}
+_LIST_FIELDS = {"actor", "target", "responds_to", "sources", "tags", "inferred", "inferred_links"}
+_NAME = re.compile(r"[a-z][a-z_]*\Z")  # a field's name, written plain under `inferred:`
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 
@@ -78,6 +80,10 @@ def _id(text: str) -> str:
     return text if _ID.match(text) and text != "null" else quote(text)
 
 
+def _items(value) -> list:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 def _scalar(field: str, value) -> str:
     if field == "weight":
         return str(int(value)) if re.fullmatch(r"[+-]?\d+", str(value)) else quote(str(value))
@@ -89,14 +95,26 @@ def _scalar(field: str, value) -> str:
 
 
 def render_entry(fields: dict, dash_indent: int = 2, key_offset: int = 2, newline: str = "\n") -> str:
-    """One `- id: ...` list item, fields in the format's order, every line ending in `newline`."""
+    """One `- id: ...` list item, fields in the format's order, every line ending in `newline`.
+    `inferred_links` (ids) are links of `responds_to` too, written as mappings with
+    `basis: inferred` in a block list (the fast reader's form, as the bundled ledger has
+    them); without any, `responds_to` is a flow list of ids."""
     lines = []
     pad = " " * (dash_indent + key_offset)
     for spec in MEASURE_FIELDS:
         value = fields.get(spec.name)
+        if spec.name == "responds_to" and fields.get("inferred_links"):
+            lines.append(f"{pad}responds_to:")
+            for i in _items(value):
+                lines.append(f"{pad}  - {_id(str(i))}")
+            for i in _items(fields["inferred_links"]):
+                lines += [f"{pad}  - id: {_id(str(i))}", f"{pad}    basis: inferred"]
+            continue
         if value is None or (spec.name in _LIST_FIELDS and not value):
             continue
-        if spec.name in _LIST_FIELDS:
+        if spec.name == "inferred":
+            text = "[" + ", ".join(v if _NAME.match(v) else quote(v) for v in map(str, _items(value))) + "]"
+        elif spec.name in _LIST_FIELDS:
             items = [value] if isinstance(value, str) else list(value)
             form = _id if spec.name in ("responds_to", "sources") else quote
             text = "[" + ", ".join(form(str(v)) for v in items) + "]"
@@ -262,8 +280,10 @@ def expected_values(fields: dict) -> dict:
     from .values import parse_date, parse_moment
 
     out = {}
+    if fields.get("inferred_links"):
+        out["responds_to"] = (*_items(fields.get("responds_to")), *_items(fields["inferred_links"]))
     for f, v in fields.items():
-        if v is None or (f in _LIST_FIELDS and not v):
+        if v is None or (f in _LIST_FIELDS and not v) or (f == "responds_to" and "responds_to" in out):
             continue
         if f == "date":
             out[f] = parse_date(v)
@@ -275,6 +295,8 @@ def expected_values(fields: dict) -> dict:
             out[f] = Status(v)
         elif f == "weight":
             out[f] = int(v)
+        elif f == "inferred_links":
+            continue  # links of responds_to, above
         elif f in _LIST_FIELDS:
             out[f] = tuple([v] if isinstance(v, str) else v)
         elif f in ("title",):
@@ -296,9 +318,21 @@ def _entry_lines(old: str, new: str) -> tuple[int, int]:
     return top + 1, len(b) - tail
 
 
-def _option_for(new: str, line: int) -> str:
-    text = new.splitlines()[line - 1].lstrip(" -")
+def _option_for(new: str, line: int, first: int | None = None) -> str:
+    """The option a problem at `line` of the new entry (whose first line is `first`)
+    comes from: its key's, or for a line of a block list (an inferred link) the list's."""
+    lines = new.splitlines()
+    text = lines[line - 1].lstrip(" -")
     field = text.split(":", 1)[0]
+    if first is not None and line > first:
+        def depth(s: str) -> int:
+            return len(s) - len(s.lstrip(" -"))
+
+        keys = depth(lines[first - 1])
+        if depth(lines[line - 1]) > keys:  # inside a block: the key it is under
+            parent = next((x for x in reversed(lines[first - 1:line - 1]) if depth(x) == keys), "")
+            if parent.strip().startswith("responds_to:"):
+                return OPTION["inferred_links"] if text.startswith(("id:", "basis:")) else OPTION["responds_to"]
     return OPTION.get(field, field)
 
 
@@ -341,7 +375,7 @@ def prepare(name: str, text: str, fields: dict, whole: str | None = None) -> tup
     if errors or new is None:
         outside = [p for p in problems if p.severity == "error" and p not in inside]
         raise WriteRefused("the new measure is not valid", outside,
-                           [(_option_for(new_text, p.line), p.message) for p in errors])
+                           [(_option_for(new_text, p.line, first), p.message) for p in errors])
     others = [p for p in problems if p.severity == "error"]
     if others:  # pragma: no cover - the old file was clean and only the entry was added
         raise WriteRefused("adding the measure would break the ledger", others)
@@ -356,6 +390,10 @@ def prepare(name: str, text: str, fields: dict, whole: str | None = None) -> tup
         if getattr(measure, f) != want:
             raise WriteRefused(f"the new measure would read back with {f} = {getattr(measure, f)!r}, "
                                f"not {want!r} as asked; nothing written")
+    inferred = set(_items(fields.get("inferred_links")))
+    for i in measure.responds_to:
+        if measure.basis(i) != ("inferred" if i in inferred else "stated"):
+            raise WriteRefused(f"the new measure's link to '{i}' would not read back with the basis asked; nothing written")
     warnings = [p for p in inside if p.severity == "warning"]
     return new_text, whole_new, measure, warnings
 

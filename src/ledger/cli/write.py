@@ -39,7 +39,8 @@ def _measure_json(m) -> dict:
             "kind": m.kind.value, "title": m.title, "status": m.status.value,
             "effective": iso(m.effective), "expires": iso(m.expires), "not_before": iso(m.not_before),
             "responds_to": list(m.responds_to), "sources": list(m.sources), "weight": m.weight,
-            "escalation": m.escalation, "tags": list(m.tags), "quote": m.quote, "notes": m.notes}
+            "escalation": m.escalation, "tags": list(m.tags), "quote": m.quote, "notes": m.notes,
+            "links": [{"basis": m.basis(i), "to": i} for i in m.responds_to], "inferred": list(m.inferred)}
 
 
 @command()
@@ -56,11 +57,17 @@ def add(
     effective: Annotated[str | None, Opt("--effective", metavar="DATE", help="When it takes effect: date, or date-time with offset.")] = None,
     expires: Annotated[str | None, Opt("--expires", metavar="DATE", help="When it ends unless renewed.")] = None,
     not_before: Annotated[str | None, Opt("--not-before", metavar="DATE", help="Earliest moment it may take effect.")] = None,
-    responds_to: Annotated[list[str] | None, Opt("--responds-to", metavar="ID", help="Id of a measure it answers (repeatable).")] = None,
+    responds_to: Annotated[list[str] | None, Opt("--responds-to", metavar="ID", help="Id of a measure it answers, as a source states (repeatable).")] = None,
     source: Annotated[list[str] | None, Opt("--source", metavar="ID", help="Id of a source under 'sources:' (repeatable).")] = None,
     weight: Annotated[str | None, Opt("--weight", metavar="N", help="Escalation weight -5..5 (default by kind).")] = None,
     tag: Annotated[list[str] | None, Opt("--tag", metavar="TAG", help="Free label (repeatable).")] = None,
-    notes: Annotated[str | None, Opt("--notes", metavar="TEXT", help="Anything else; say when a link is inferred.")] = None,
+    inferred_link: Annotated[list[str] | None, Opt("--inferred-link", metavar="ID",
+                                                   help="Id of a measure it answers by our reading, not a source's "
+                                                        "(repeatable): written with basis: inferred; say why in --notes.")] = None,
+    inferred: Annotated[list[str] | None, Opt("--inferred", metavar="FIELD",
+                                              help="A field whose value is our reading, not a source's: date, target, "
+                                                   "expires, ... (repeatable); say why in --notes.")] = None,
+    notes: Annotated[str | None, Opt("--notes", metavar="TEXT", help="Anything else; why a value or link is inferred.")] = None,
     quote: Annotated[str | None, Opt("--quote", metavar="TEXT", help="The sentence of the source the entry rests on.")] = None,
     into: Annotated[str | None, Opt("--into", metavar="PATH",
                                     help="Write to this file of the ledger (one it includes); default: --file itself.")] = None,
@@ -81,6 +88,12 @@ def add(
           --actor US --target CN --kind fee --title "A port fee"
       ledger add -f mine.yaml --id cn-reply --date 2025-11 --actor CN \\
           --target US --kind tariff --title "A reply" --responds-to us-steel-fee
+      ledger add -f mine.yaml --id cn-fee --date 2025-11 --actor CN \\
+          --target US --kind fee --title "A fee" --inferred date \\
+          --inferred-link us-steel-fee --notes "No month given; the link is ours."
+
+    Provenance: --inferred names a value that is our reading, --inferred-link a link
+    that is; --notes says why (without it, add warns, as 'ledger check' does).
 
     Exit codes: 0 added; 1 not added (the measure or the ledger has an error,
     or the file cannot be written; the ledger is unchanged); 2 a usage error (a
@@ -94,7 +107,12 @@ def add(
     fields = {"id": id, "date": date, "actor": actor or None, "target": target or None, "kind": kind,
               "title": title, "status": status, "effective": effective, "expires": expires,
               "not_before": not_before, "responds_to": responds_to or None, "sources": source or None,
-              "weight": weight, "tags": tag or None, "notes": notes, "quote": quote}
+              "weight": weight, "tags": tag or None, "notes": notes, "quote": quote,
+              "inferred": inferred or None, "inferred_links": inferred_link or None}
+    both = sorted(set(responds_to or ()) & set(inferred_link or ()))
+    if both:
+        usage_error(f"add: --responds-to and --inferred-link both name {', '.join(both)}: a link is stated or inferred, "
+                    "not both")
     missing = [f for f in REQUIRED if not fields.get(f)]
     if missing and interactive():
         _ask(path, fields, missing)
