@@ -114,3 +114,22 @@ def test_the_completion_script_names_the_protocol():
 def test_export_formats_and_chart_periods():
     assert offered("ledger export ") == ["ics", "dot", "mermaid", "svg", "png", "csv", "jsonl"]
     assert offered("ledger chart --by m") == ["month"]
+
+
+def test_titles_offered_as_help_are_shown_as_escapes_on_one_line(tmp_path):
+    p = tmp_path / "hostile.yaml"
+    p.write_text('countries:\n  ZZ: "Zed\\e]0;owned\\a land"\n'
+                 'kinds:\n  odd:\n    description: "\\u202eevil"\n    weight: 1\n'
+                 'measures:\n'
+                 '  - {id: esc-title, date: 2025-01-01, actor: ZZ, target: US, kind: odd, '
+                 'title: "Title \\e[2J\\e]52;c;cGF5bG9hZA==\\a cleared"}\n'
+                 '  - {id: esc-bidi, date: 2025-01-02, actor: US, target: ZZ, kind: tariff, '
+                 'title: "abc \\u202edcba\\u2066 x y"}\n', encoding="utf-8")
+    for line, shown in ((f"ledger show --file {p} esc-t", '"esc-title":"Title \\x1b[2J\\x1b]52;c;cGF5bG9hZA==\\x07 cleared"'),
+                        (f"ledger chains --file {p} esc-b", '"esc-bidi":"abc \\u202edcba\\u2066 x y"'),
+                        (f"ledger timeline --file {p} --country Z", '"ZZ":"Zed\\x1b]0;owned\\x07 land"'),
+                        (f"ledger timeline --file {p} --kind od", '"odd":"\\u202eevil"')):
+        r = complete(line, shell="zsh")
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout and "\u2066" not in r.stdout
+        assert shown in r.stdout, (line, r.stdout)

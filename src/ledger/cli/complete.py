@@ -34,8 +34,20 @@ def _ledger(ctx: typer.Context):
 
 
 def _matches(pairs, incomplete: str) -> list[tuple[str, str]]:
+    """The candidates that start with what was typed. Their help (a title, a declared
+    country's name or kind's description: the ledger's text) reaches the terminal, so it
+    goes through `render.terminal_text` (a control character or bidirectional override
+    shown as its escape), and on one line: zsh reads a candidate a line."""
     low = incomplete.lower()
-    return [(value, help) for value, help in pairs if value.lower().startswith(low)]
+    return [(value, _one_line(help)) for value, help in pairs if value.lower().startswith(low)]
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():  # the usual title: nothing to escape, no renderer to import
+        return text
+    from ..render import terminal_text
+
+    return " ".join(terminal_text(text).split())
 
 
 def complete_measure_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
