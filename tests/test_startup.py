@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import ledger.cli as cli
+from ledger.load import bundled_ledger_path
 from ledger.cli import COMMAND_MODULES, app_for, whole_app
 
 from test_reports import AS_OF, GOLDEN_COLUMNS, REPORTS  # the golden files' names and the arguments that made them
@@ -78,9 +79,10 @@ def test_anything_but_a_command_gets_the_whole_app(args):
     assert len(app_for(args).registered_commands) == len(COMMAND_MODULES)
 
 
-@pytest.mark.parametrize("args", [["timeline", "--json"], ["--debug", "show", "x"], ["check"], ["export", "csv"]])
+@pytest.mark.parametrize("args", [["timeline", "--json"], ["--debug", "show", "x"], ["check"], ["export", "csv"],
+                                  ["-f", "mine.yaml", "chains"], ["--file", "check", "check"], ["--file=x.yaml", "--debug", "summary"]])
 def test_a_command_gets_an_app_holding_only_it(args):
-    name = next(a for a in args if not a.startswith("-"))
+    name = args[-1] if args[0].startswith(("-f", "--file")) else next(a for a in args if not a.startswith("-"))
     assert [cli._name(info) for info in app_for(args).registered_commands] == [name]
 
 
@@ -117,6 +119,21 @@ def test_a_real_process_prints_the_golden_table(name):
     assert p.returncode == 0, p.stderr
     text = "".join(line.rstrip() + "\n" for line in p.stdout.splitlines())
     assert text == (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_a_file_given_before_the_command_is_read_unless_the_command_names_its_own(tmp_path):
+    """hledger's habit: `ledger -f FILE CMD`. The command's own --file wins over it."""
+    f = tmp_path / "mine.yaml"
+    f.write_text("measures:\n  - id: mine\n    date: 2025-10-01\n    actor: US\n    target: CN\n"
+                 "    kind: tariff\n    title: Mine\n")
+    for before in (["-f", str(f)], ["--file", str(f)], [f"--file={f}"]):
+        p = ledger_process(*before, "timeline", "--as-of", AS_OF, "--json")
+        assert p.returncode == 0, p.stderr
+        assert [r["id"] for r in json.loads(p.stdout)] == ["mine"]
+    p = ledger_process("-f", str(f), "timeline", "--as-of", AS_OF, "--json", "-f", str(bundled_ledger_path()))
+    assert "mine" not in {r["id"] for r in json.loads(p.stdout)}
+    p = ledger_process("-f", str(tmp_path / "missing.yaml"), "check")
+    assert p.returncode == 1 and "missing.yaml" in p.stderr
 
 
 def test_debug_before_the_command_still_works():

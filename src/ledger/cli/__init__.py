@@ -159,6 +159,7 @@ class _State:
     ends_at_once = False  # run() ends the process with os._exit: see `keep`
     kept: list = []
     verdict = None  # (read.Verdict, ledger): checks still running for this command (see `settle`)
+    file: str | None = None  # `ledger --file PATH CMD`: the ledger, unless CMD is given its own --file
 
 
 state = _State()
@@ -175,9 +176,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (not
 
 
 def ledger_path(file: str | None) -> str:
-    """Which ledger a command reads: --file, then $ESCALATION_LEDGER_FILE, then the bundled one."""
+    """Which ledger a command reads: --file (the command's, then one given before the
+    command), then $ESCALATION_LEDGER_FILE, then the bundled one."""
     if file:
         return file
+    if state.file:
+        return state.file
     env = os.environ.get(ENV_FILE)
     if env:
         return env
@@ -395,9 +399,13 @@ def _main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help=f"Show Python tracebacks of internal errors (also ${ENV_DEBUG}=1).")] = False,
+    file: Annotated[str | None, typer.Option("--file", "-f", metavar="PATH",
+                                             help="Ledger file for the command, as hledger takes it before the command "
+                                                  "(`ledger -f mine.yaml timeline`); the command's own --file wins.")] = None,
 ) -> None:
     if debug:
         state.debug = True
+    state.file = file
 
 
 # --- check and schema -------------------------------------------------------------------
@@ -505,8 +513,8 @@ def app_for(args: list[str]) -> typer.Typer:
     only CMD; for anything else (no command, --help, --version, completion, a typo),
     the whole app, which says what there is."""
     i = 0
-    while i < len(args) and args[i] == "--debug":
-        i += 1
+    while i < len(args) and (args[i] == "--debug" or args[i] in ("--file", "-f") or args[i].startswith("--file=")):
+        i += 2 if args[i] in ("--file", "-f") else 1  # the global options, and --file's value
     name = args[i] if i < len(args) else None
     if name not in COMMAND_MODULES:
         return whole_app()
