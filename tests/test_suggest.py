@@ -69,7 +69,7 @@ def test_closer_in_time_and_bilateral_rank_first():
     ledger = ledger_of(
         m("far", "2025-01-01"), m("near", "2025-02-20"), m("broad", "2025-02-20", target=["CN", "JP", "KR", "VN"]),
         m("answer", "2025-03-01", "CN", "US"))
-    scores = {a: s.score for (b, a), s in found(ledger).items() if b == "answer"}
+    scores = {a: s.score for (b, a), s in found(ledger, contender=1).items() if b == "answer"}
     assert scores["near"] > scores["broad"] and scores["near"] > scores["far"]
     assert found(ledger, per_measure=1).keys() == {("answer", "near")}
 
@@ -94,6 +94,77 @@ def test_export_controls_answered_by_a_probe_and_gta_types():
 def test_title_words_leave_out_what_every_measure_says():
     assert title_words("USA: Section 301 tariffs on imports of rare earths from China") == ("rare", "earth")
     assert title_words("Additional duties on Soybeans; soybeans again") == ("soybean", "again")
+
+
+def test_nearness_halves_every_two_months_as_retaliation_takes_one_to_three():
+    from ledger.links import HALF_LIFE_DAYS, W_TIME
+    ledger = ledger_of(m("a", "2025-01-01", title="Tariff on steel"), m("b", "2025-01-01", "CN", "US", title="x"),
+                       m("c", "2025-03-02", "CN", "US", title="y"))
+    s = found(ledger, contender=1)
+    assert HALF_LIFE_DAYS == 60
+    assert s["b", "a"].score - s["c", "a"].score == pytest.approx(W_TIME / 2, abs=0.01)
+    # a tariff answered in kind three months later is still well above the default --min-score
+    later = found(ledger_of(m("a", "2025-01-01"), m("b", "2025-04-01", "CN", "US")))["b", "a"]
+    assert later.score >= 0.55 and "90 days after" in later.reasons
+
+
+KINDS = ("kinds:\n  wto-dispute: {description: A WTO dispute, weight: 1}\n"
+         "  court-ruling: {description: A court ruling, weight: 1}\n")
+
+
+def test_a_step_at_law_reaches_further_and_contests_a_measure_of_trade_it_names():
+    from ledger.links import is_legal
+    assert is_legal("wto-dispute") and is_legal("court-ruling") and is_legal("Trade_Complaint")
+    assert not any(is_legal(k) for k in ("tariff", "investigation", "diplomatic", "security-pact", "talks"))
+    ledger, problems = load_text("t.yaml", KINDS + "measures:\n" + "".join((
+        m("duty", "2025-01-10", "CN", "AU", title="Anti-dumping duties on Australian barley"),
+        m("talks-off", "2025-05-01", "CN", "AU", "talks", title="Dialogue suspended"),
+        m("dispute", "2025-08-01", "AU", "CN", "wto-dispute", title="Australia takes China to the WTO over barley"),
+        m("tariff", "2025-08-01", "AU", "CN", title="Tariff on Chinese barley"),
+        m("panel", "2026-05-01", "AU", "CN", "wto-dispute", title="WTO panel on barley"),
+        m("late", "2026-12-01", "AU", "CN", "wto-dispute", title="WTO appeal on barley"))))
+    assert not [p for p in problems if p.severity == "error"], problems
+    s = found(ledger, min_score=0, contender=1)
+    # 203 days: beyond the 120-day window for a tariff, not for a dispute over the same goods
+    assert ("tariff", "duty") not in s and ("dispute", "duty") in s
+    assert s["dispute", "duty"].reasons[1:4] == ("203 days after", "step at law, slower: wto-dispute",
+                                                 "wto-dispute contests the tariff")
+    assert ("panel", "duty") in s  # 476 days: within four windows
+    assert ("late", "duty") not in s  # 690 days: beyond them
+    # talks share no word with the dispute and are no measure of trade: not contested
+    assert ("dispute", "talks-off") not in s
+    # on law's clock nearness still counts: the later step scores less, both above the default --min-score
+    assert s["dispute", "duty"].score > s["panel", "duty"].score >= 0.3
+
+
+def test_a_measure_may_answer_a_ruling_months_later():
+    ledger, problems = load_text("t.yaml", KINDS + "measures:\n" + "".join((
+        m("ruling", "2018-10", "KR", "JP", "court-ruling", title="Court orders compensation for forced labour"),
+        m("controls", "2019-07-04", "JP", "KR", "export-control", title="Licences for three chemicals"))))
+    s = found(ledger)["controls", "ruling"]
+    assert "step at law, slower: court-ruling" in s.reasons and s.score >= 0.3
+    assert ("controls", "ruling") not in found(ledger_of(
+        m("ruling", "2018-10", "KR", "JP", title="Court orders compensation"),
+        m("controls", "2019-07-04", "JP", "KR", "export-control")), min_score=0)
+
+
+def test_measures_of_the_same_day_are_answered_in_the_order_the_ledger_writes_them():
+    # the ids sort the other way round: the file's order decides, as in the timeline
+    us_first = ledger_of(m("us-301", "2018-07-06"), m("cn-reply", "2018-07-06", "CN", "US"))
+    assert set(found(us_first, min_score=0)) == {("cn-reply", "us-301")}
+    cn_first = ledger_of(m("cn-move", "2018-07-06", "CN", "US"), m("a-us-reply", "2018-07-06"))
+    assert set(found(cn_first, min_score=0)) == {("a-us-reply", "cn-move")}
+
+
+def test_after_its_best_a_measure_keeps_only_close_contenders():
+    ledger = ledger_of(m("steel", "2025-03-01", title="Tariff on steel"), m("soy", "2025-03-02", title="Tariff on soy"),
+                       m("chips", "2025-01-01", "US", "CN", "investigation", title="Probe of chips"),
+                       m("answer", "2025-03-10", "CN", "US", title="Tariff on US steel"))
+    every = found(ledger, min_score=0, contender=1)
+    assert {a for b, a in every if b == "answer"} == {"steel", "soy", "chips"}
+    best, close, far = (every["answer", a].score for a in ("steel", "soy", "chips"))
+    assert best - 0.1 <= close < best and far < best - 0.1
+    assert {a for b, a in found(ledger, min_score=0) if b == "answer"} == {"steel", "soy"}
 
 
 # --- what is never suggested -------------------------------------------------------------------

@@ -54,8 +54,10 @@ _RANK = {"day": 0, "month": 1, "year": 2}
 
 def _key(m: Measure) -> tuple:
     """Measures in order of their first day, then their last (on the same first day a
-    day ends before a month, a month before a year), then their id."""
-    return (m.date.first, _RANK[m.date.precision], m.id)
+    day ends before a month, a month before a year); a sort by it is stable, so measures
+    dated alike stay in the ledger's order, as in the timeline: the order its author
+    wrote them in (a file's own measures, then each file it includes, in turn)."""
+    return (m.date.first, _RANK[m.date.precision])
 
 
 class Suggestion(NamedTuple):
@@ -68,9 +70,11 @@ class Suggestion(NamedTuple):
       measure: id of the measure that may answer.
       responds_to: id of the earlier measure it may answer.
       score: how likely, from 0 to 1 (rounded to two decimals): higher when each takes
-        its measure against the other alone, when the answer follows closely, when the
-        kinds are the same or related, when both escalate (or both de-escalate), and
-        when they share tags or words of their titles.
+        its measure against the other alone, when the answer follows closely (on a
+        slower clock when either is a step at law), when the kinds are the same or
+        related (a step at law contesting a measure of trade counts as related), when
+        both escalate (or both de-escalate), and when they share tags or words of their
+        titles.
       reasons: each thing that counted, in a few words ("US targets CN, CN targets
         US", "17 days after", "same kind: tariff", ...), in that order.
       lag_days: days between their first days (None when either is known only to a
@@ -111,11 +115,42 @@ RELATED_KINDS = frozenset(frozenset(pair) for pair in (
     ("subsidy", "procurement"), ("truce", "agreement"), ("truce", "talks"), ("agreement", "talks"),
 ))
 
+# Measures of trade, which a step at law (`is_legal`) may contest: a WTO dispute over a
+# tariff answers it in kind, one over a suspended dialogue does not.
+CONTESTABLE = frozenset(("tariff", "export-control", "import-restriction", "investigation", "sanction", "fee",
+                         "acquisition-block", "subsidy", "procurement", "investment-screening"))
+
 # How much each thing counts; they add up to 1.
 W_TIME, W_KIND, W_TOPIC, W_BILATERAL, W_WAY = 0.35, 0.2, 0.2, 0.15, 0.1
 W_RELATED = W_KIND * 0.6  # a related kind counts this much of the same kind
-HALF_LIFE_DAYS = 30  # an answer 30 days after counts half as near as one the same day
+HALF_LIFE_DAYS = 60  # an answer 60 days after counts half as near as one the same day: retaliation
+# usually comes one to three months after what it answers (lists drawn up, hearings held)
 IMPRECISE = 0.75  # nearness counts this much when a date is known only to the month
+# A measure's suggestions after its best are its best's contenders: each scores at most
+# this much below the best (a link the measure has counting as its best when it ranks
+# first). A measure mostly answers one thing; a far weaker alternative beside a strong
+# one is a thing to wade through, not a choice to make.
+CONTENDER = 0.1
+
+# A step at law (a WTO dispute, a complaint, a court ruling) moves at the pace of law:
+# a dispute is filed after consultations, months after the measure it contests, and a
+# ruling is answered when its enforcement comes near. A pair where either measure is
+# such a step is measured on a clock LEGAL_PACE times slower: it may start up to that
+# many windows after the other ends, and its nearness halves every LEGAL_PACE half-lives.
+# No built-in kind is one; a declared kind is one when a word of its name says so.
+LEGAL_PACE = 4
+LEGAL_WORDS = frozenset("""
+wto dispute disputes court courts ruling rulings lawsuit lawsuits litigation arbitration tribunal
+complaint complaints appeal appeals judgment judgement verdict legal
+""".split())
+
+
+def is_legal(kind: str) -> bool:
+    """Whether a kind is a step at law: a word of its name (split at `-` and `_`) is one
+    of `LEGAL_WORDS` (`wto-dispute`, `court-ruling`; never a built-in kind)."""
+    import re
+
+    return not LEGAL_WORDS.isdisjoint(re.split(r"[-_\s]+", str(kind).lower()))
 
 # Words of a title that say nothing about what a measure is about: every trade measure
 # has them. The rest (steel, soybeans, rare earth, lithium) is what two moves share.
@@ -225,15 +260,20 @@ def _furthest(answering: dict, position: dict) -> dict[str, int]:
 
 
 def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
-                  min_score: float = 0.0) -> list[Suggestion]:
+                  min_score: float = 0.0, contender: float = CONTENDER) -> list[Suggestion]:
     """For each measure B, up to `per_measure` earlier measures A it may answer, best first:
     A is taken by a country B targets against a country taking B (each of the two
-    countries targets the other), A comes before B (by first day, then last, then id: so
-    no two suggestions go both ways or round in a circle) and ends at most `window_days`
-    before B starts, the two are not linked already either way (nor would the link close
-    a circle with the links there are), and neither is known only to a year (too vague to
-    suggest anything). Each is scored (see `Suggestion.score`) and only those of at least
-    `min_score` are kept. The list: highest score first.
+    countries targets the other), A comes before B (by first day, then last, then the
+    ledger's order, as in the timeline: so no two suggestions go both ways or round in a
+    circle, and of two measures of the same day the one written first is answered) and
+    ends at most `window_days` before B starts (`LEGAL_PACE` times that when either is a
+    step at law, `is_legal`; a step at law answering a measure that is not one must share
+    a word of the titles or a tag with it), the two are not linked already either way
+    (nor would the link close a circle with the links there are), and neither is known
+    only to a year (too vague to suggest anything). Each is scored (see
+    `Suggestion.score`); after B's best, only its contenders are kept (scoring at most
+    `contender` below the best, see `CONTENDER`), and only those of at least `min_score`.
+    The list: highest score first.
 
     Measures are indexed by (actor, target) pair, each pair's measures sorted by first
     day, so each measure looks only at the few taken against it in its window (bisect):
@@ -281,6 +321,20 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
     halving = [0.5 ** (max(gap, 0) / HALF_LIFE_DAYS) for gap in range(-reach, window_days + 1)]
     near_day = [W_TIME * h for h in halving]
     near_month = [W_TIME * IMPRECISE * h for h in halving]
+    # Steps at law (`is_legal`), on their slower clock; `legal` is None in a ledger with none
+    # (GTA's), which then costs nothing more. Each (actor, target) pair's steps at law are
+    # indexed apart too, so a measure looks beyond its window only at those.
+    legal_kinds = frozenset(k for k in set(kinds) if is_legal(k))
+    legal = [k in legal_kinds for k in kinds] if legal_kinds else None
+    slow_window = window_days * LEGAL_PACE
+    slow_reach = slow_window + 31
+    if legal:
+        slow = [0.5 ** (max(gap, 0) / (HALF_LIFE_DAYS * LEGAL_PACE)) for gap in range(-slow_reach, slow_window + 1)]
+        slow_day = [W_TIME * h for h in slow]
+        slow_month = [W_TIME * IMPRECISE * h for h in slow]
+        legal_index = {pair: [i for i in at if legal[i]] for pair, at in index.items()}
+        legal_index = {pair: at for pair, at in legal_index.items() if at}
+        legal_firsts = {pair: [first[i] for i in at] for pair, at in legal_index.items()}
     sorts = {}
     code = [sorts.setdefault((k, w), len(sorts)) for k, w in zip(kinds, way)]
     tables: dict[tuple[str, int], list[float]] = {}
@@ -288,8 +342,11 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
     def kind_and_way(b_kind: str, b_way: int) -> list[float]:
         table = tables.get((b_kind, b_way))
         if table is None:
+            # a step at law taken against an escalation answers it in kind: a dispute contests a measure
+            b_law = b_kind in legal_kinds
             table = tables[b_kind, b_way] = [
-                (W_KIND if a_kind == b_kind else W_RELATED if (a_kind, b_kind) in related else 0.0)
+                (W_KIND if a_kind == b_kind else W_RELATED if (a_kind, b_kind) in related
+                 or (b_law and a_way > 0 and a_kind in CONTESTABLE) else 0.0)
                 + (W_WAY if b_way and a_way == b_way else 0.0) for a_kind, a_way in sorts]
         return table
 
@@ -311,12 +368,26 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
         seen: set[int] = set()
         linked: set[int] = set()
         found = []
+        b_law = legal is not None and legal[j]
+        if b_law:
+            b_slow = slow_day if day[j] else slow_month
         for pair in pairs:
             at = index[pair]
             # earlier in the order (i < j), and starting no more than `reach` days before b
-            for i in at[bisect_left(firsts[pair], b_first - reach):bisect_left(at, j)]:
+            # (a step at law: `slow_reach`); for any other b, the steps at law beyond its
+            # reach, up to `slow_reach`, follow
+            hi = bisect_left(at, j)
+            if b_law:
+                candidates = at[bisect_left(firsts[pair], b_first - slow_reach):hi]
+            else:
+                candidates = at[bisect_left(firsts[pair], b_first - reach):hi]
+                if legal is not None and pair in legal_index:
+                    law, law_firsts = legal_index[pair], legal_firsts[pair]
+                    candidates += law[bisect_left(law_firsts, b_first - slow_reach):bisect_left(law_firsts, b_first - reach)]
+            for i in candidates:
                 gap = b_first - last[i]
-                if gap > window_days:
+                law = b_law or (legal is not None and legal[i])
+                if gap > (slow_window if law else window_days):
                     continue
                 if several:
                     if i in seen:
@@ -326,20 +397,32 @@ def suggest_links(ledger: Ledger, window_days: int = 120, per_measure: int = 3,
                     linked.add(i)  # ranked as any other, so that it takes one of b's places, then left out
                 elif far[i] >= b_at and _reaches(answering, ids[i], b_id):
                     continue
-                score = ((b_near if day[i] else near_month)[gap + reach] + by_sort[code[i]]
-                         + bilateral[b_size + size[i]])
+                if law:
+                    near = (b_slow if b_law else slow_day if day[j] else slow_month) if day[i] else slow_month
+                    score = near[gap + slow_reach] + by_sort[code[i]] + bilateral[b_size + size[i]]
+                else:
+                    score = ((b_near if day[i] else near_month)[gap + reach] + by_sort[code[i]]
+                             + bilateral[b_size + size[i]])
                 if not b_words.isdisjoint(words[i]) or (b_tags and not b_tags.isdisjoint(tags[i])):
                     topic = 0.34 * len(words[i] & b_words) + 0.5 * len(tags[i] & b_tags)
                     score += W_TOPIC * (topic if topic < 1.0 else 1.0)
+                elif b_law and not legal[i]:
+                    continue  # a step at law names what it contests: without a word or tag in common, nothing says it is this
                 found.append((score, -gap if gap > 0 else 0, -i))
         if found:
-            for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > per_measure else found):
+            best = None
+            for score, minus_gap, minus_i in (nlargest(per_measure, found) if len(found) > 1 else found):
+                shown = round(min(1.0, score), 2)
+                if best is None:
+                    best = shown
+                elif shown < best - contender - 1e-9:
+                    break  # far below b's best: not a contender (nlargest is best first)
                 if score + 1e-9 >= min_score and -minus_i not in linked:
-                    kept.append((-round(min(1.0, score), 2), j, -minus_i, -minus_gap))
+                    kept.append((-shown, j, -minus_i, -minus_gap))
     kept.sort()  # best first; then in the order of the measure that answers, and of the one answered
     in_words: dict[str, tuple[str, ...]] = {}
     return [_suggestion(measures[i], measures[j], -minus_score, gap, kinds[i], kinds[j], way[i], way[j],
-                        words[i] & words[j], tags[i] & tags[j], related, in_words)
+                        words[i] & words[j], tags[i] & tags[j], related, in_words, legal_kinds)
             for minus_score, j, i, gap in kept]
 
 
@@ -355,9 +438,11 @@ def _countries(a: Measure, b: Measure) -> tuple[str, str]:
 
 
 def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_kind: str, a_way: int, b_way: int,
-                shared_words: frozenset, shared_tags: frozenset, related: set, in_words: dict) -> Suggestion:
+                shared_words: frozenset, shared_tags: frozenset, related: set, in_words: dict,
+                legal_kinds: frozenset = frozenset()) -> Suggestion:
     """The suggestion that `b` answers `a` (`score` rounded already), with its reasons in
-    words. `in_words`: title -> its words in order, kept between calls."""
+    words. `in_words`: title -> its words in order, kept between calls; `legal_kinds`:
+    the kinds that are steps at law (`is_legal`)."""
     # the two countries that make it an answer: A's actor, targeted by B, and B's, targeted by A
     if len(a.actor) == len(b.actor) == 1:
         x, y = a.actor[0], b.actor[0]
@@ -371,10 +456,15 @@ def _suggestion(a: Measure, b: Measure, score: float, gap: int, a_kind: str, b_k
         reasons.append("in the same period (a date known only to the month)")
     else:
         reasons.append(f"within {gap} days (a date known only to the month)")
+    law = [k for k in dict.fromkeys((a_kind, b_kind)) if k in legal_kinds]
+    if law:
+        reasons.append(f"step{'s' if len(law) > 1 else ''} at law, slower: {', '.join(law)}")
     if a_kind == b_kind:
         reasons.append(f"same kind: {a_kind}")
     elif (a_kind, b_kind) in related:
         reasons.append(f"related kinds: {a_kind}, then {b_kind}")
+    elif b_kind in legal_kinds and a_way > 0 and a_kind in CONTESTABLE:
+        reasons.append(f"{b_kind} contests the {a_kind}")
     if b_way and a_way == b_way:
         reasons.append("both escalate" if b_way > 0 else "both de-escalate")
     if shared_tags:
