@@ -773,11 +773,16 @@ def _load_bytes(name: str, data: bytes) -> tuple[Ledger | None, list[Problem]]:
 
 
 def bundled_ledger_path() -> str:
-    """The ledger shipped with the package (inside the wheel), or the repo's copy in a checkout."""
+    """The ledger shipped with the package (inside the wheel), or the repo's copy in a checkout.
+
+    Looked up as files beside this module first: `importlib.resources` costs 3.5 ms of
+    imports, a tenth of a bundled report's own time, and is only needed for a package
+    that is not plain files (a zip)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (os.path.join(here, "data", "measures.yaml"),
+                 os.path.normpath(os.path.join(here, "..", "..", "data", "measures.yaml"))):
+        if os.path.isfile(path):
+            return path
     from importlib.resources import files
 
-    inside = files("ledger") / "data" / "measures.yaml"
-    if inside.is_file():
-        return str(inside)
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.normpath(os.path.join(here, "..", "..", "data", "measures.yaml"))
+    return str(files("ledger") / "data" / "measures.yaml")
