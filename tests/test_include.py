@@ -380,3 +380,22 @@ def test_chains_of_a_set_are_kept_beside_the_sets_entry(here, monkeypatch):
     write(here / "a.yaml", "measures:\n" + measure("a-one") + measure("a-two"))  # another file changed: walked again
     after = runner.invoke(app, ["chains", "-f", "mine.yaml", "--all"]).stdout
     assert len(walks) == 2 and "a-two" in after
+
+
+def test_a_located_big_part_written_behind_is_read_back_located(here, monkeypatch):
+    from ledger import cache
+
+    monkeypatch.setattr(read, "_WRITE_BEHIND_MIN_BYTES", 0)  # every part counts as big: written by a forked writer
+    monkeypatch.setattr(ledger_fast, "_a_core_is_free", lambda: True)
+    big = "measures:\n" + "".join(measure(f"m-{i}", extra="    notes: " + "x" * 200 + "\n") for i in range(1200))
+    write(here / "big.yaml", big + measure("early", extra="    effective: 2025-09-01\n"))
+    write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))
+    code, problems = check(Path("mine.yaml"))
+    assert code == 0 and [(p["file"], p["line"] > 0) for p in problems] == [("big.yaml", True)]
+    cache.wait_for_writers()
+    with monkeypatch.context() as m:
+        m.setattr(ledger_fast, "load_fast", lambda *a, **k: pytest.fail("big.yaml read again"))
+        m.setattr(read, "locate", lambda *a, **k: pytest.fail("big.yaml located again"))
+        # one's own file changed (the set's kept checks miss): the big part comes from the cache, located
+        write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine", "2025-10-02"))
+        assert check(Path("mine.yaml")) == (code, problems)

@@ -605,7 +605,10 @@ def _located_part(part: Ledger, refs: set) -> Ledger:
             return part
     key = _part_key(name, data)
     if key is not None:
-        cache.put(key, (located, [], ()))
+        if len(data) >= _WRITE_BEHIND_MIN_BYTES and _a_core_is_free():
+            cache.put_behind(key, (located, [], ()))  # written while the checks run again
+        else:
+            cache.put(key, (located, [], ()))
     return located
 
 
