@@ -189,3 +189,18 @@ def test_a_table_loads_rich_but_not_its_tree_or_markdown():
     modules = modules_after("timeline", "--as-of", AS_OF)
     assert "rich.table" in modules
     assert "rich.tree" not in modules and "rich.markdown" not in modules
+
+
+def test_commands_that_write_take_the_file_given_before_the_command_too(tmp_path):
+    """`ledger -f mine.yaml add ...` writes to mine.yaml (and never to the bundled ledger)."""
+    f = tmp_path / "mine.yaml"
+    f.write_text("version: 1\nmeasures: []\n")
+    p = ledger_process("-f", str(f), "add", "--id", "mine-one", "--date", "2025-10-01", "--actor", "US",
+                       "--target", "CN", "--kind", "tariff", "--title", "Mine")
+    assert p.returncode == 0, p.stderr
+    assert "id: mine-one" in f.read_text()
+    p = ledger_process("-f", str(bundled_ledger_path()), "add", "--id", "x", "--date", "2025-10-01", "--actor", "US",
+                       "--target", "CN", "--kind", "tariff", "--title", "X")
+    assert p.returncode == 1 and "bundled ledger" in p.stderr
+    p = ledger_process("-f", str(f), "links", "--apply-all", "--as-of", "2025-12-31")
+    assert p.returncode in (0, 1) and "--file PATH" not in p.stderr  # the file was found (nothing to apply is fine)

@@ -190,6 +190,22 @@ def ledger_path(file: str | None) -> str:
     return bundled_ledger_path()
 
 
+def ledger_to_write(file: str | None, what: str) -> str:
+    """The ledger a command that writes changes (`what`: "add", "--apply"): --file (the
+    command's, then one given before the command), then $ESCALATION_LEDGER_FILE; never the
+    bundled ledger, never standard input (exit 2, or 1 for the bundled one)."""
+    path = file or state.file or os.environ.get(ENV_FILE)
+    if not path:
+        usage_error(f"{what} writes to your ledger: give it with --file PATH, or ${ENV_FILE}. "
+                    "Start one with: ledger init PATH")
+    if path == "-":
+        usage_error(f"{what} cannot write to standard input; give a file")
+    if is_bundled(path):
+        fail(f"{path} is the bundled ledger, which ledger does not change; start your own with "
+             f"'ledger init PATH' (a copy of it) and {'add' if what == 'add' else 'apply'} to that")
+    return path
+
+
 def is_bundled(path: str) -> bool:
     from ..load import bundled_ledger_path
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from ..read import no_collections  # every report loads a ledger: no start-up cost
-from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, load_or_exit, usage_error, write_stdout
+from . import EXIT_DATA, FileOpt, JsonOpt, command, console, emit_json, err, fail, is_bundled, keep, ledger_to_write, load_or_exit, usage_error, write_stdout
 from .options import AsOfOpt, CountryOpt, KindOpt, SinceOpt, StatedOpt, UntilOpt, resolve_countries, selection_from
 from .complete import complete_ids, complete_measure_ids
 
@@ -492,7 +492,7 @@ def links(
             days = int(hours // 24)
     writing = apply or apply_all
     if writing:
-        target = _links_target(file)
+        target = ledger_to_write(file, "--apply")
     ledger, _ = load_or_exit(file)
     selection = resolve_countries(selection, ledger)
     seen = select(ledger, selection)
@@ -524,24 +524,6 @@ def links(
         _plain(render.links_lines(rows))
     if not rows:
         err("ledger: no measure answers another in this view of the ledger")
-
-
-def _links_target(file: str | None) -> str:
-    """The ledger --apply writes to: --file or $ESCALATION_LEDGER_FILE, never the bundled one."""
-    import os
-
-    from . import ENV_FILE
-
-    path = file or os.environ.get(ENV_FILE)
-    if not path:
-        usage_error(f"--apply writes to your ledger: give it with --file PATH, or ${ENV_FILE}. "
-                    "Start one with: ledger init PATH")
-    if path == "-":
-        usage_error("--apply cannot write to standard input; give a file")
-    if is_bundled(path):
-        fail(f"{path} is the bundled ledger, which ledger does not change; start your own with "
-             "'ledger init PATH' (a copy of it) and apply to that")
-    return path
 
 
 def _apply_suggestions(path: str, ledger, found, ids: list[str] | None, into: str | None, json_: bool) -> None:

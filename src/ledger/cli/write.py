@@ -13,22 +13,9 @@ from typing import Annotated
 
 import typer
 
-from . import ENV_FILE, command, emit_json, err, fail, is_bundled, usage_error
+from . import ENV_FILE, command, emit_json, err, fail, ledger_to_write, usage_error
 
 Opt = typer.Option
-
-
-def _target_file(file: str | None) -> str:
-    path = file or os.environ.get(ENV_FILE)
-    if not path:
-        usage_error(f"add needs a ledger to write to: --file PATH, or ${ENV_FILE}. "
-                    "Start one with: ledger init PATH")
-    if path == "-":
-        usage_error("add cannot write to standard input; give a file")
-    if is_bundled(path):
-        fail(f"{path} is the bundled ledger, which add does not change; start your own with "
-             "'ledger init PATH' (a copy of it) and add to that")
-    return path
 
 
 def _measure_json(m) -> dict:
@@ -103,7 +90,7 @@ def add(
     from ..load import LedgerUnusable
     from ..write import OPTION, REQUIRED, WriteRefused, add_measure
 
-    path = _target_file(file)
+    path = ledger_to_write(file, "add")
     fields = {"id": id, "date": date, "actor": actor or None, "target": target or None, "kind": kind,
               "title": title, "status": status, "effective": effective, "expires": expires,
               "not_before": not_before, "responds_to": responds_to or None, "sources": source or None,
