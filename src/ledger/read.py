@@ -89,10 +89,7 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                 if writer and writer[0].finish(result):
                     key = None  # written behind
             if key is not None:
-                if write_behind and big and _a_core_is_free():
-                    cache.put_behind(key, result)
-                else:
-                    cache.put(key, result)
+                _put(key, result, behind=write_behind and big)
     if result[0] is not None and result[0].includes and name != load.STDIN_NAME:
         whole = load_set_checked(name, read_source(path)[1], warnings_located=warnings_located,  # a big file's bytes are gone
                                  defer_checks=defer_checks, path=path)
@@ -102,6 +99,17 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
 
 
 _WRITE_BEHIND_MIN_BYTES = 8 << 20  # about 20,000 measures: writing the entry takes a tenth of a second
+
+
+def _put(key: str, value, behind: bool) -> None:
+    """Keep `value` under `key`: by a forked writer while the command goes on when `behind`
+    (a big ledger) and a core is free, else here and now."""
+    from . import cache
+
+    if behind and _a_core_is_free():
+        cache.put_behind(key, value)
+    else:
+        cache.put(key, value)
 
 
 def _a_core_is_free() -> bool:
@@ -201,8 +209,8 @@ class Verdict:
     which waits for them. If that process died without a word, the ledger is checked again
     here, so the answer never depends on it."""
 
-    def __init__(self, pid: int, r: int, redo):
-        self.pid, self.r, self.redo = pid, r, redo
+    def __init__(self, r: int, redo):
+        self.r, self.redo = r, redo  # the process itself is waited for at exit (cache.wait_at_exit)
         self._errors: list[Problem] | None = None
 
     def errors(self) -> list[Problem]:
@@ -266,7 +274,7 @@ def _checks_behind(path: str, checked, writer, key: str | None) -> Verdict | Non
     def redo() -> list[Problem]:
         return [p for p in load_checked(path, warnings_located=False)[1] if p.severity == "error"]
 
-    return Verdict(pid, r, redo)
+    return Verdict(r, redo)
 
 
 def _locate_warnings(name: str, text: str, ledger: Ledger, problems: list[Problem], spoke: tuple[str, ...],
@@ -418,10 +426,7 @@ def _load_part(name: str, data: bytes, keys: list | None = None) -> tuple[Ledger
     else:
         ledger, problems = load._load_bytes(name, data)
     if key is not None:
-        if len(data) >= _WRITE_BEHIND_MIN_BYTES and _a_core_is_free():
-            cache.put_behind(key, (ledger, problems, ()))  # a big generated file: written while the checks run
-        else:
-            cache.put(key, (ledger, problems, ()))
+        _put(key, (ledger, problems, ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run
     return ledger, problems
 
 
@@ -605,10 +610,7 @@ def _located_part(part: Ledger, refs: set) -> Ledger:
             return part
     key = _part_key(name, data)
     if key is not None:
-        if len(data) >= _WRITE_BEHIND_MIN_BYTES and _a_core_is_free():
-            cache.put_behind(key, (located, [], ()))  # written while the checks run again
-        else:
-            cache.put(key, (located, [], ()))
+        _put(key, (located, [], ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run again
     return located
 
 
