@@ -827,15 +827,20 @@ def chains_walks(monkeypatch):
     import ledger.cli.reports
 
     monkeypatch.setattr(ledger.cli.reports, "CHAINS_KEPT_MIN", 1)
-    walks = []
-    real = ledger.chains.chain_rows
+    return _calls_of(monkeypatch, ledger.chains, "chain_rows")
+
+
+def _calls_of(monkeypatch, module, name: str) -> list:
+    """The arguments of every call to `module.name` from now on."""
+    calls = []
+    real = getattr(module, name)
 
     def counted(*args, **kwargs):
-        walks.append(args)
+        calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger.chains, "chain_rows", counted)
-    return walks
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 def _chains(f, *args, env=None) -> str:
@@ -873,15 +878,7 @@ def timeline_orders(monkeypatch):
     import ledger.timeline
 
     monkeypatch.setattr(ledger.cli.reports, "CHAINS_KEPT_MIN", 1)
-    orders = []
-    real = ledger.timeline.timeline
-
-    def counted(*args, **kwargs):
-        orders.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ledger.timeline, "timeline", counted)
-    return orders
+    return _calls_of(monkeypatch, ledger.timeline, "timeline")
 
 
 def test_a_kept_timeline_order_is_read_back_and_prints_what_a_fresh_order_prints(tmp_path, cache_dir, big_text, timeline_orders):
