@@ -141,3 +141,44 @@ def test_add_writes_any_title_so_that_it_reads_back(tmp_path_factory, text, tag)
         assert m.notes == (text or "x") and m.tags == tuple(tag)
     else:
         assert result.exit_code in (1, 2) and p.read_text() == SMALL
+
+
+# --- Checks that first ask a cheap question: the answer must be the full walk's -----------
+
+_IDS = ["a", "b", "c", "d", "e"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_IDS), st.lists(st.sampled_from(_IDS + ["nowhere"]), max_size=3)),
+                min_size=1, max_size=8))
+def test_cycles_found_with_the_shortcut_are_the_walks(spec):
+    """check_cycles skips its walk when every measure answers only measures above it
+    (`_answers_earlier_only`); on any ledger (repeated ids, links down the file, to
+    nothing or to itself) it must say what the walk alone says."""
+    from unittest import mock
+
+    from ledger import check
+
+    lines = ["measures:"]
+    for i, (mid, answers) in enumerate(spec):
+        lines += [f"  - id: {mid}", "    date: 2025-10-01", "    actor: US", "    target: CN", "    kind: tariff",
+                  f"    title: T{i}"] + ([f"    responds_to: [{', '.join(answers)}]"] if answers else [])
+    ledger, problems = load_text("t.yaml", "\n".join(lines) + "\n")
+    assert ledger is not None, problems
+    with mock.patch.object(check, "_answers_earlier_only", return_value=False):
+        walked = check.check_cycles(ledger)
+    assert check.check_cycles(ledger) == walked
+
+
+def test_a_circle_through_a_repeated_id_is_found_although_every_link_points_up():
+    # b's first entry is above a, its second below: each link names an id written above
+    # it, yet b (as the walk keeps it: its last entry) and a answer each other.
+    from ledger import check
+
+    text = """measures:
+  - {id: b, date: 2025-10-01, actor: US, target: CN, kind: tariff, title: B1}
+  - {id: a, date: 2025-10-01, actor: US, target: CN, kind: tariff, title: A, responds_to: [b]}
+  - {id: b, date: 2025-10-01, actor: US, target: CN, kind: tariff, title: B2, responds_to: [a]}
+"""
+    ledger, _ = load_text("t.yaml", text)
+    assert [p.message for p in check.check_cycles(ledger)] == ["responds_to goes round in a circle: b -> a -> b"]

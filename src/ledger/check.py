@@ -143,9 +143,29 @@ def check_countries(ledger: Ledger) -> list[Problem]:
     return out
 
 
+def _answers_earlier_only(measures: tuple[Measure, ...]) -> bool:
+    """Whether every measure answers only measures written above it, and no id is
+    repeated. Then no circle can exist: a walk along responds_to only ever goes up the
+    file. Ledgers grow at the end, a move after the move it answers, so this is the usual
+    case, and asking it costs a third of the walk (0.03 s against 0.1 s at 100,000
+    measures). Anything else (a link down the file, to nothing or to itself, a repeated
+    id) is left to the walk."""
+    seen: set[str] = set()
+    add = seen.add
+    for m in measures:
+        answers = m.responds_to
+        if answers and not seen.issuperset(answers):
+            return False
+        add(m.id)
+    return len(seen) == len(measures)
+
+
 def check_cycles(ledger: Ledger) -> list[Problem]:
     """A measure cannot answer, through any chain, a measure that answers it."""
-    by_id = {m.id: m for m in ledger.measures}
+    measures = ledger.measures
+    if _answers_earlier_only(measures):
+        return []
+    by_id = {m.id: m for m in measures}
     # Only a measure that answers another can be on a circle: the walk leaves the rest out.
     links = {i: m.responds_to for i, m in by_id.items() if m.responds_to}
     WHITE, GREY, BLACK = 0, 1, 2
