@@ -980,3 +980,16 @@ def test_declared_kinds_and_includes_come_back_as_they_were(tmp_path, cache_dir,
     part = read._load_part(str(top), top.read_bytes())
     assert part == cold and part[0].includes == ("other.yaml",) and part[0].locs == cold[0].locs
     assert [type(m.kind) for m in part[0].measures] == [DeclaredKind, str]
+
+
+def test_small_and_big_data_get_the_same_sha256_whichever_module_hashes_it():
+    # Small data is hashed by Python's own module (no OpenSSL import on every command),
+    # big data by hashlib's: an entry written with one is read with the other.
+    import hashlib
+
+    for size in (0, 100, cache._OWN_SHA256_MAX - 1, cache._OWN_SHA256_MAX, cache._OWN_SHA256_MAX + 7):
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        assert cache._sha256(data).digest() == hashlib.sha256(data).digest()
+        h = cache._sha256(data[:3], size=size)
+        h.update(data[3:])
+        assert h.digest() == hashlib.sha256(data).digest()
