@@ -993,3 +993,18 @@ def test_small_and_big_data_get_the_same_sha256_whichever_module_hashes_it():
         h = cache._sha256(data[:3], size=size)
         h.update(data[3:])
         assert h.digest() == hashlib.sha256(data).digest()
+
+
+def test_msgspec_imported_without_typing_extensions_leaves_it_importable():
+    # cache._msgspec keeps typing_extensions out of msgspec's import (3 ms on every
+    # command), then lets anyone else import it as usual; entries still round-trip.
+    code = ("import sys\n"
+            "from ledger import cache\n"
+            "m = cache._msgspec()\n"
+            "assert 'typing_extensions' not in sys.modules, 'imported'\n"
+            "assert m.msgpack.decode(m.msgpack.encode([1, 'a'])) == [1, 'a']\n"
+            "import typing_extensions\n"
+            "assert typing_extensions.Literal is not None\n"
+            "print('ok')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.stdout.strip() == "ok", p.stderr

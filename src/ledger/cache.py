@@ -657,7 +657,7 @@ def get_derived(key: str, name: str):
         return None
 
     def decode(value, rest):
-        import msgspec
+        msgspec = _msgspec()
 
         if len(rest):
             raise ValueError("a kept result is one part")
@@ -669,7 +669,7 @@ def get_derived(key: str, name: str):
 def put_derived(key: str, name: str, value) -> bool:
     """Keep `value` (plain data) as `name` (`WHAT.CODE`) beside the entry `key`, atomically,
     in place of any other result of the same WHAT; False (and nothing raised) when it cannot."""
-    import msgspec
+    msgspec = _msgspec()
 
     if not (_usable(key) and _usable(name)):
         return False
@@ -725,6 +725,27 @@ def _fail(what: str):
 
 
 _format = None
+
+
+def _msgspec():
+    """msgspec (with msgspec.msgpack), imported without typing_extensions unless something
+    imported that already. msgspec only takes a wider get_type_hints from it, for classes
+    whose annotations typing's cannot resolve; the entries here are declared with plain
+    tuples, lists, unions and Literals, which typing's own reads. Importing it costs 3 ms,
+    on every command that reads a cache entry."""
+    msgspec = sys.modules.get("msgspec")
+    if msgspec is not None:
+        return msgspec
+    blocked = "typing_extensions" not in sys.modules
+    if blocked:
+        sys.modules["typing_extensions"] = None  # `import typing_extensions` raises ImportError
+    try:
+        import msgspec
+        import msgspec.msgpack
+    finally:
+        if blocked and sys.modules.get("typing_extensions", False) is None:
+            del sys.modules["typing_extensions"]  # anyone else imports it as usual
+    return msgspec
 
 
 def _fmt() -> _Format:
@@ -870,7 +891,7 @@ class _Format:
         from itertools import chain, islice
         from typing import Literal
 
-        import msgspec
+        msgspec = _msgspec()
 
         from . import model
         from .model import NO_LOCS, DeclaredKind, Event, EventKind, EventStatus, Kind, LedgerDate, Link, Location, Measure, Problem, Report, Source, Status
