@@ -20,7 +20,7 @@ generator is seeded with (seed, i). For each mutant's bytes:
     the exact answer, problems and all;
   - one mutant in PARTS_EVERY is also read part by part (`fastload._in_parts`), with
     the thresholds lowered in-process as the tests do, one in two of those by two
-    processes;
+    processes taking shares of 1, 200 or 1,000 characters (an entry or a few each);
   - one in `--whole-every` is padded past 256 KiB with clean measures and run as whole
     commands (`ledger check -f F`, `ledger timeline --json -f F --as-of 2025-10-14`,
     ESCALATION_LEDGER_NO_CACHE=1) against the same commands on the exact reader alone
@@ -408,11 +408,11 @@ def _same_ledger(fast, slow) -> bool:
             and fast.sources == slow.sources and list(fast.locs) == list(slow.locs))
 
 
-def _parts(fast_module, two_processes: bool, part_entries: int):
+def _parts(fast_module, two_processes: bool, part_entries: int, share_chars: int = 1):
     """The part-by-part read's thresholds lowered, as the tests lower them."""
     from unittest import mock
 
-    return mock.patch.multiple(fast_module, PARTS_MIN_CHARS=0, PART_ENTRIES=part_entries,
+    return mock.patch.multiple(fast_module, PARTS_MIN_CHARS=0, PART_ENTRIES=part_entries, SHARE_CHARS=share_chars,
                                PARALLEL_MIN_CHARS=0 if two_processes else 1 << 60, _a_core_is_free=lambda: True)
 
 
@@ -441,7 +441,7 @@ def compare(data: bytes, rng: random.Random | None = None) -> tuple[str, dict | 
                 diff = {"what": "different problems", "exact": repr(problems), "fast": repr(checked[1])}
     if diff is None and rng is not None and rng.randrange(PARTS_EVERY) == 0:
         two = rng.random() < 0.5
-        with _parts(fastload, two, rng.choice((1, 2, 3))):
+        with _parts(fastload, two, rng.choice((1, 2, 3)), rng.choice((1, 200, 1000))):
             parts = fastload.load_fast(name, text)
         if parts is not None and (loader_problems or not _same_ledger(parts, ledger)):
             diff = {"what": f"part by part ({'two processes' if two else 'one process'}): different records",

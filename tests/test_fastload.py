@@ -93,6 +93,7 @@ def test_every_divergence_ever_found_gets_the_exact_answer(text):
             m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
             m.setattr(ledger.fastload, "PART_ENTRIES", 1)
             m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0 if two_processes else 1 << 60)
+            m.setattr(ledger.fastload, "SHARE_CHARS", 1)
             m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
             assert load_fast("t.yaml", text) in (None, load_text("t.yaml", text)[0])
 
@@ -448,6 +449,7 @@ def in_parts(request, monkeypatch):
     monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "PART_ENTRIES", 1)
     monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0 if request.param == "two processes" else 1 << 60)
+    monkeypatch.setattr(ledger.fastload, "SHARE_CHARS", 1)  # two processes take one entry a share
     monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
     return request.param
 
@@ -484,6 +486,7 @@ def test_any_mutation_read_in_parts_by_two_processes_keeps_the_invariant(text):
         m.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
         m.setattr(ledger.fastload, "PART_ENTRIES", 1)
         m.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+        m.setattr(ledger.fastload, "SHARE_CHARS", 1)
         m.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
         assert_fast_agrees(text)
 
@@ -508,16 +511,16 @@ def test_every_layout_read_in_parts_keeps_the_invariant(in_parts, text):
 
 @pytest.mark.parametrize("text", [*LAYOUTS.values(), *SPANNING.values()], ids=[*LAYOUTS, *SPANNING])
 def test_a_cut_at_any_entry_line_keeps_the_invariant(in_parts, monkeypatch, text):
-    # The child's share is cut at the first line after a point that looks like an entry's
-    # dash; each side then finds its own entries. Put the cut on every such line in turn,
+    # A share is cut at the first line after a point that looks like an entry's dash; each
+    # process then finds its own entries. Put the first cut on every such line in turn,
     # real entries and lines that only look like one (in a flow list, in quoted text).
     found = fastload._measure_list(text)
     if found is None:
         return  # no block list: read whole
     _, start, end, dashes = found
-    lines = [m.start() for m in dashes.finditer(text, start, end)][1:]  # the first entry stays here
-    for line in lines:
-        monkeypatch.setattr(ledger.fastload, "CHILD_SHARE", (end - line + 0.5) / len(text))
+    lines = [m.start() for m in dashes.finditer(text, start, end)]
+    for line in lines[1:]:  # the first entry starts the first share
+        monkeypatch.setattr(ledger.fastload, "SHARE_CHARS", line - lines[0] - 1)  # the first share ends at this line
         assert_fast_agrees(text)
 
 
@@ -525,9 +528,37 @@ def test_a_child_that_fails_leaves_the_reading_to_one_process(monkeypatch, synth
     monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
-    monkeypatch.setattr(ledger.fastload, "_send_part", lambda *args: os._exit(3))  # the child dies at once
+    monkeypatch.setattr(ledger.fastload, "SHARE_CHARS", 1000)  # many shares: the child takes one at least
+    monkeypatch.setattr(ledger.fastload, "_child_shares", lambda *args: os._exit(3))  # the child dies at once
     assert fastload._in_parts("t.yaml", synthetic, *fastload._measure_list(synthetic)[1:]) is None
     assert load_fast("t.yaml", synthetic) == load_text("t.yaml", synthetic)[0]
+
+
+def test_two_processes_share_the_entries_and_make_the_same_ledger(monkeypatch, synthetic, tmp_path):
+    # Shares are taken in turn from one queue: the child reads some (it says so in a file
+    # of its own), this process the others, and the ledger is the exact reader's.
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+    monkeypatch.setattr(ledger.fastload, "SHARE_CHARS", 4000)  # about ten entries a share
+    real = fastload._share
+    here = os.getpid()
+
+    def share(builder, text, shares, k, dashes):
+        (tmp_path / f"{'parent' if os.getpid() == here else 'child'}-{k}").touch()
+        return real(builder, text, shares, k, dashes)
+
+    monkeypatch.setattr(ledger.fastload, "_share", share)
+    following, *where = fastload._measure_list(synthetic)
+    read = fastload._in_parts("t.yaml", synthetic, *where)
+    assert read is not None
+    parts, starts = read
+    assert parts == load_text("t.yaml", synthetic)[0]
+    assert starts == fastload._entry_starts(synthetic, "measures", following)
+    taken = sorted(p.name for p in tmp_path.iterdir())
+    by = {who: {int(n.split("-")[1]) for n in taken if n.startswith(who)} for who in ("parent", "child")}
+    assert by["parent"] and by["child"] and not by["parent"] & by["child"]
+    assert by["parent"] | by["child"] == set(range(len(fastload._shares(synthetic, starts[0], where[1], where[2])) - 1))
 
 
 def test_two_processes_only_when_a_core_is_free(monkeypatch):

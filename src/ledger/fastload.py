@@ -96,19 +96,20 @@ class _NotClean(Exception):
     """Something this path cannot vouch for: read the file with load.py instead."""
 
 
-def _occurrences(text: str, ch: str):
-    i = text.find(ch)
+def _occurrences(text: str, ch: str, start: int = 0, end: int | None = None):
+    end = len(text) if end is None else end
+    i = text.find(ch, start, end)
     while i != -1:
         yield i
-        i = text.find(ch, i + 1)
+        i = text.find(ch, i + 1, end)
 
 
 # --- The grammar (see the module's docstring) -------------------------------------------
 # One regular expression, run in C over the whole text: a possessive repetition of lines,
 # each alternative ordered by how often it occurs in a big ledger, every quantifier
 # possessive (a backtracking point kept per line made it three times slower). At 100,000
-# measures (41 MB, 1.2 million lines) it takes 0.34 s of CPU; a big file's two halves are
-# screened by the two processes that read them (`_in_parts`), about 0.17 s each.
+# measures (41 MB, 1.2 million lines) it takes 0.34 s of CPU; a big file's parts are
+# screened by the process that reads them (`_in_parts`), the two at once.
 
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,127}+"
 _FIRST = r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-(?=[0-9]))"""  # a plain scalar's first character
@@ -155,10 +156,11 @@ _CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _AFTER_KEY = re.compile(r"[\"']?[ \t]*:(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*([^\s,\]}#]*)")
 
 
-def _ints_as_typed(text: str, keys) -> bool:
-    """True when every value of these keys that looks like an integer is written canonically."""
+def _ints_as_typed(text: str, keys, start: int = 0, end: int | None = None) -> bool:
+    """True when every value of these keys, in text[start:end], that looks like an integer
+    is written canonically."""
     for key in keys:
-        for i in _occurrences(text, key):
+        for i in _occurrences(text, key, start, len(text) if end is None else end):
             m = _AFTER_KEY.match(text, i + len(key))
             if m is None:
                 continue
@@ -221,11 +223,10 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
 # itself a block list, read on its own and turned into records before the next is read,
 # so only one part's values are ever held; the rest of the file is read with the list left
 # empty. Reading and building are also two thirds of a first run, on one core: above
-# PARALLEL_MIN_CHARS, when a core is free, a forked child reads the last parts while this
-# process reads the rest, and sends its measures back field by field through a pipe. The
-# list is cut before the fork, at one entry's dash; each side then finds its own entries.
-# Each part is checked to hold exactly the entries found for it; anything else, and the
-# file is read whole.
+# PARALLEL_MIN_CHARS, when a core is free, a forked child and this process share the
+# list's entries (`_shared`): each takes shares in turn, finds their entries and reads
+# them; the child hands its measures back field by field. Each part is checked to hold
+# exactly the entries found for it; anything else, and the file is read whole.
 
 # Values yaml-rs may make in one read. It builds every value before anything is checked,
 # and a value as short as `t, ` is a Python object of about 60 bytes: one measure with 83
@@ -243,7 +244,6 @@ def _too_many_values(text: str, start: int, end: int) -> bool:
 PARTS_MIN_CHARS = 4 << 20  # about 10,000 measures: below, the whole file's values are small enough
 PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
 PARALLEL_MIN_CHARS = 8 << 20  # about 20,000 measures: below, a second process costs more than it saves
-CHILD_SHARE = 0.48  # measured at 100,000 measures (0.42 to 0.56 tried): both sides then finish together
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:\n]*):")  # a line at column 0 that opens a top-level key
 _SENT_FIELDS = Measure._fields.index("loc")  # an unlocated measure's loc and locs are the defaults
 
@@ -300,45 +300,24 @@ def _measure_list(text: str) -> tuple[str | None, int, int, re.Pattern] | None:
 
 
 def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None | bool:
-    """The ledger, its measures read part by part (`_measures`), the last ones by a forked
-    child when a core is free, and where each entry starts, then `end` (`_entry_list`
-    gives start, end and dashes); None if unsure, False if the text is outside the
-    grammar. Each process screens the text it reads before it reads it. The child is
-    always waited for, so its time and memory count in this command's own."""
+    """The ledger, its measures read part by part (`_measures`), shared with a forked
+    child when a core is free (`_shared`), and where each entry starts, then `end`
+    (`_entry_list` gives start, end and dashes); None if unsure, False if the text is
+    outside the grammar. Each process screens the text it reads before it reads it."""
     import dataclasses
-    import io
-    import pickle
 
     first = dashes.search(text, start, end)
     if first is None:
         return None  # an empty list
     first = first.start() + 1
-    here, pid, r = end, None, -1
-    cut = None
     if len(text) >= PARALLEL_MIN_CHARS and _a_core_is_free():
-        # The child gets CHILD_SHARE of the characters, cut at the next entry (this process
-        # keeps at least the first): it also has to send its measures back, and this
-        # process has the rest of the file (sources, events) on its side.
-        cut = dashes.search(text, max(first, end - int(len(text) * CHILD_SHARE)), end)
-    if cut is not None:
-        # Each side finds its own entries: one search of the whole list before the fork
-        # was a tenth of a second when only one core worked. The two lists, one after the
-        # other, are the whole list's (a dash's line is never cut: text[here - 1] is its
-        # line break).
-        here = cut.start() + 1
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: the last entries' measures, sent through the pipe, then gone
-            try:
-                os.close(r)
-                _send_part(name, text, here, end, dashes, w)
-            finally:
-                os._exit(0)
-        os.close(w)
+        shares = _shares(text, first, end, dashes)
+        if len(shares) > 2:
+            return _shared(name, text, end, dashes, shares)
     try:
-        if not (screen(text, 0, here) and screen(text, end)):  # the child screens here..end
+        if not (screen(text, 0, end) and screen(text, end)):
             return False
-        starts = _starts_of(text, first, here, dashes, cut is None)
+        starts = _starts_of(text, first, end, dashes, True)
         read = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
         if read is None or read[0].measures:
             return None
@@ -348,31 +327,179 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
         if measures is None:
             return None
         int_keys |= builder.int_keys
-        if pid is not None:
-            with os.fdopen(r, "rb") as pipe:
-                r = -1
-                sent = io.BytesIO(pipe.read())
-            sent_int_keys = pickle.load(sent)
-            if sent_int_keys is None or sent_int_keys is False:
-                return sent_int_keys
-            int_keys |= sent_int_keys
-            starts[-1:] = pickle.load(sent)
-            columns = [pickle.load(sent) for _ in range(_SENT_FIELDS)]
-            kind = Measure._fields.index("kind")
-            if not set(map(type, columns[kind])) <= {Kind}:  # the child knew no declared kind: named here
-                columns[kind] = list(map(({k.value: k for k in Kind} | ledger.kinds).__getitem__, columns[kind]))
-            defaults = (repeat(Measure._field_defaults[f]) for f in Measure._fields[_SENT_FIELDS:])
-            measures += tuple(map(partial(tuple.__new__, Measure), zip(*columns, *defaults)))
         if int_keys and not _ints_as_typed(text, int_keys):
             return None
         return dataclasses.replace(ledger, measures=measures), starts
-    except Exception:  # the child died, or sent something unreadable: read the file whole
+    except Exception:  # a shape no rule foresaw: read the file whole
+        return None
+
+
+# Two processes share the list's entries in shares of about SHARE_CHARS, cut at an entry's
+# dash (`_shares`): each takes the next share not taken yet, one byte of a pipe that holds
+# every share's number (a read of one byte from a pipe is atomic: no share is taken twice),
+# so both finish together however fast each runs (a fixed split left one waiting for the
+# other by 0.1 to 0.4 s at 100,000 measures: the two cores of a busy machine do not run
+# alike). The child writes each share's measures, as columns of field values, to a file
+# no one else can open; this process reads them once the child is done.
+SHARE_CHARS = 1 << 20  # about 2,500 measures: the last share taken costs the other process at most that
+
+
+def _shares(text: str, first: int, end: int, dashes: re.Pattern) -> list[int]:
+    """Where each share of the entries first..end starts (at an entry's dash line), then `end`."""
+    size = max(SHARE_CHARS, (end - first) // 255 + 1)  # at most 255 shares: one byte each
+    bounds = [first]
+    while bounds[-1] + size < end:
+        cut = dashes.search(text, bounds[-1] + size, end)
+        if cut is None:
+            break
+        bounds.append(cut.start() + 1)  # a dash's line is never cut: text[cut] is its line break
+    bounds.append(end)
+    return bounds
+
+
+def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int]) -> tuple[Ledger, list[int]] | None | bool:
+    """`_in_parts` by this process and a forked child, taking shares in turn (see SHARE_CHARS).
+    The child is always waited for, so its time and memory count in this command's own."""
+    import dataclasses
+
+    count = len(shares) - 1
+    queue, fill = os.pipe()
+    try:
+        os.write(fill, bytes(range(count)))  # 255 bytes at most: less than a pipe holds
+    finally:
+        os.close(fill)
+    out = _scratch_file()
+    pid = os.fork()
+    if pid == 0:  # the child: shares until none is left, each written to `out`, then gone
+        try:
+            _child_shares(name, text, shares, dashes, queue, out)
+        finally:
+            os._exit(0)
+    read: dict[int, tuple] = {}  # share -> (its entries' starts, its measures), by either process
+    try:
+        first = shares[0]
+        if not (screen(text, 0, first) and screen(text, end)):  # the child screens only its shares
+            return False
+        rest = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
+        if rest is None or rest[0].measures or rest[1] and not (
+                _ints_as_typed(text, rest[1], 0, first) and _ints_as_typed(text, rest[1], end)):
+            return None
+        ledger = rest[0]
+        builder = _Builder(name, ledger.kinds)
+        sent = _Sent(out, ledger.kinds)
+        while True:
+            taken = os.read(queue, 1)
+            if not taken:
+                break
+            k = taken[0]
+            share = _share(builder, text, shares, k, dashes)
+            if share is None or share is False:
+                return share
+            read[k] = share
+            sent.take(read)  # the child's shares done so far, between this process's own
+            if sent.ended and sent.last is not True:
+                return sent.last
+        os.waitpid(pid, 0)
+        pid = None
+        sent.take(read)
+        if not sent.ended or sent.last is not True:
+            return None if not sent.ended else sent.last  # the child died, was unsure, or found text outside the grammar
+        if sorted(read) != list(range(count)):
+            return None  # a share read twice or never: cannot happen, but never assumed
+        measures: list = []
+        starts: list[int] = []
+        for k in range(count):
+            share_starts, share = read[k]
+            measures += share
+            starts += share_starts[:-1]
+        starts.append(end)
+        return dataclasses.replace(ledger, measures=tuple(measures)), starts
+    except Exception:  # the child wrote something unreadable, a shape no rule foresaw: read the file whole
         return None
     finally:
-        if r != -1:
-            os.close(r)  # a child still writing gets a broken pipe and ends
+        _drain(queue)  # a child still reading finds no share left and ends
+        os.close(queue)
+        os.close(out)
         if pid is not None:
             os.waitpid(pid, 0)
+
+
+def _share(builder: _Builder, text: str, shares: list[int], k: int, dashes: re.Pattern) -> tuple | None | bool:
+    """Share k's entries' starts (then its end) and measures; None if unsure, False if its
+    text is outside the grammar. Its plain integers' text is checked here, by whichever
+    process reads it: each value's key is in the share's own text."""
+    a, b = shares[k], shares[k + 1]
+    if not screen(text, a, b):
+        return False
+    builder.int_keys.clear()  # the converters hold this very set
+    starts = _starts_of(text, a, b, dashes, k == len(shares) - 2)
+    measures = _measures(builder, text, starts, 0, len(starts) - 1)
+    if measures is None or builder.int_keys and not _ints_as_typed(text, builder.int_keys, a, b):
+        return None
+    return starts, measures
+
+
+class _Sent:
+    """The parent's side of what the child writes to `out`: records of an 8-byte length and
+    pickles, each record whole once the file is that long (one process writes it, in
+    order). Read as they come: between this process's own shares, so that making the
+    child's records is not left for the end."""
+
+    def __init__(self, out: int, kinds: dict):
+        self.out, self.at = out, 0
+        self.ended, self.last = False, None  # the child's last record read; what it said
+        self.names = {k.value: k for k in Kind} | kinds
+        self.made = partial(tuple.__new__, Measure)
+        self.defaults = tuple(Measure._field_defaults[f] for f in Measure._fields[_SENT_FIELDS:])
+
+    def take(self, read: dict) -> None:
+        """Every whole record written so far: a share's goes into `read`; the last says
+        how the child ended (`ended`, then `last`): True, every share it took is written;
+        None, it was unsure; False, a share is outside the grammar."""
+        import io
+        import pickle
+
+        size = os.fstat(self.out).st_size
+        while not self.ended and self.at + 8 <= size:
+            n = int.from_bytes(os.pread(self.out, 8, self.at), "little")
+            if self.at + 8 + n > size:
+                break
+            record = io.BytesIO(os.pread(self.out, n, self.at + 8))
+            self.at += 8 + n
+            head = pickle.load(record)
+            if head is None or head is False or head == "end":
+                self.ended, self.last = True, True if head == "end" else head
+                return
+            k, count = head
+            starts = pickle.load(record)
+            columns = [pickle.load(record) for _ in range(_SENT_FIELDS)]
+            kind = Measure._fields.index("kind")
+            if not set(map(type, columns[kind])) <= {Kind}:  # the child knew no declared kind: named here
+                columns[kind] = list(map(self.names.__getitem__, columns[kind]))
+            share = list(map(self.made, zip(*columns, *(repeat(d, count) for d in self.defaults))))
+            if k in read or len(share) != count or len(starts) != count + 1:
+                raise ValueError("a share twice, or of another size")
+            read[k] = starts, share
+
+
+def _scratch_file() -> int:
+    """A file with no name, for the child's measures: in memory where the system can (Linux)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("ledger-shares", getattr(os, "MFD_CLOEXEC", 0))
+    import tempfile
+
+    with tempfile.TemporaryFile() as f:  # pragma: no cover - fork without memfd (macOS)
+        return os.dup(f.fileno())
+
+
+def _drain(queue: int) -> None:
+    """Take every share not taken yet (this process stops early, or has stopped). The pipe's
+    writing end was closed before the fork: an empty queue reads as its end, never waits."""
+    try:
+        while os.read(queue, 256):
+            pass
+    except OSError:
+        pass
 
 
 def _starts_of(text: str, first: int, end: int, dashes: re.Pattern, to_the_end: bool) -> list[int]:
@@ -403,35 +530,49 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
     return tuple(out)
 
 
-def _send_part(name: str, text: str, first: int, end: int, dashes: re.Pattern, w: int) -> None:
-    """In the child: the fields given as plain integers (None if unsure, False if its
-    text is outside the grammar), where each entry from `first` (an entry's start) on
-    starts, then the measures of these entries as columns of field values, one pickle each."""
+def _child_shares(name: str, text: str, shares: list[int], dashes: re.Pattern, queue: int, out: int) -> None:
+    """In the child: take shares until none is left; for each, write to `out` one record
+    (`_Sent`): its number and size, where its entries start, then its measures as columns
+    of field values (one pickle each); then "end". None instead when unsure, False when a
+    share is outside the grammar: then every share left is taken, and the parent stops
+    after the share it is reading."""
     import pickle
 
-    sent = [pickle.dumps(None)]
+    dump = partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+    last = None
     try:
         builder = _Builder(name, None)  # the declared kinds are read by the parent: a kind stays its name
-        measures = None
-        if not screen(text, first, end):
-            sent = [pickle.dumps(False)]
-        else:
-            starts = _starts_of(text, first, end, dashes, True)
-            measures = _measures(builder, text, starts, 0, len(starts) - 1)
-        if measures is not None:
+        while True:
+            taken = os.read(queue, 1)
+            if not taken:
+                last = "end"
+                break
+            k = taken[0]
+            share = _share(builder, text, shares, k, dashes)
+            if share is None or share is False:
+                last = share
+                break
+            starts, measures = share
             # A pickle remembers every object it wrote, and one pickle of all the columns
-            # took twice as long as one per column (0.13 s against 0.06 s at 47,000
-            # measures); no object is shared between two fields' columns.
-            sent = [pickle.dumps(builder.int_keys, protocol=pickle.HIGHEST_PROTOCOL),
-                    pickle.dumps(starts, protocol=pickle.HIGHEST_PROTOCOL)]
-            sent += [pickle.dumps(column, protocol=pickle.HIGHEST_PROTOCOL)
-                     for column in list(zip(*measures))[:_SENT_FIELDS]]
+            # took twice as long as one per column; no object is shared between two
+            # fields' columns.
+            columns = list(zip(*measures))[:_SENT_FIELDS] if measures else [()] * _SENT_FIELDS
+            _write_record(out, [dump((k, len(measures))), dump(starts), *map(dump, columns)])
     except BaseException:  # anything at all: the parent reads the file whole
-        sent = [pickle.dumps(None)]
-    # All pickled before the first byte is written: the parent, once its own parts are
-    # read, then waits for a copy through the pipe, not for the pickling.
-    with os.fdopen(w, "wb") as pipe:
-        pipe.writelines(sent)
+        last = None
+    if last != "end":
+        _drain(queue)
+    _write_record(out, [dump(last)])
+
+
+def _write_record(fd: int, parts: list[bytes]) -> None:
+    _write_all(fd, b"".join([sum(map(len, parts)).to_bytes(8, "little"), *parts]))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class _Parsed(dict):
