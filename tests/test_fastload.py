@@ -500,6 +500,13 @@ SPANNING = {  # an entry line that is not where an entry starts: a cut may fall 
     "a value on the key's line": BLOCK_SMALL.replace("measures:\n", "measures: []\n"),
     "null on the key's line": BLOCK_SMALL.replace("measures:\n", "measures: ~\n"),
     "a comment on the key's line": BLOCK_SMALL.replace("measures:\n", "measures:  # the moves\n"),
+    # `measures:` twice: asked of the list's own lines and of the text below it only
+    "measures again below": BLOCK_SMALL + "measures:\n  - id: c\n    date: 2025-01-02\n    actor: US\n"
+                                          "    target: CN\n    kind: tariff\n    title: C\n",
+    "measures again inside the list": BLOCK_SMALL.replace("  - id: b\n", "measures:\n  - id: b\n"),
+    "measures again, empty, below": BLOCK_SMALL + "measures:\n",
+    "measures again as a flow list below": BLOCK_SMALL + "measures: []\n",
+    "events right after the key": "measures:\nevents:\n  - id: e\n    date: 2025-03-01\n    title: Talks\n    kind: talks\n",
 }
 assert all(text != BLOCK_SMALL for text in SPANNING.values())
 
