@@ -355,13 +355,49 @@ def test_a_sets_warnings_kept_unlocated_by_a_report_are_located_by_check(here, c
     write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))
     r = runner.invoke(app, ["timeline", "-f", "mine.yaml", "--json"])
     assert r.exit_code == 0 and len(checks_run) == 1  # a report leaves the warning unlocated
+    ran = []
+    import ledger.check
+
+    def counted(check):
+        return lambda ledger: ran.append(check.__name__) or check(ledger)
+
+    monkeypatch.setattr(ledger.check, "CHECKS", tuple(map(counted, ledger.check.CHECKS)))
     code, problems = check(Path("mine.yaml"))
     assert code == 0 and [(p["file"], p["line"] > 0) for p in problems] == [("big.yaml", True)]
-    assert len(checks_run) == 3  # run, the entries located, run again; then kept located
-    assert check(Path("mine.yaml")) == (code, problems) and len(checks_run) == 3
+    assert len(checks_run) == 2  # run, the entries located; then kept located
+    # run whole, then only the check that spoke of an unlocated entry, once it is located
+    assert ran.count("check_order_in_time") == 2 and ran.count("check_references") == 1
+    assert check(Path("mine.yaml")) == (code, problems) and len(checks_run) == 2
     with monkeypatch.context() as m:
         m.setenv("ESCALATION_LEDGER_NO_CACHE", "1")
         assert check(Path("mine.yaml")) == (code, problems)
+
+
+def test_check_writes_a_big_part_once_with_its_entries_located(here, monkeypatch):
+    # A big part is written behind: its measures at once, the rest once the set's checks
+    # have said which entries to locate. `check` then writes it once, located (not the
+    # unlocated part, then the located one), and the next run finds it so.
+    from ledger import cache
+
+    monkeypatch.setattr(read, "_WRITE_BEHIND_MIN_BYTES", 0)
+    monkeypatch.setattr(read, "_FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(ledger_fast, "_a_core_is_free", lambda: True)
+    started, put = [], []
+    real_start, real_put = cache.start_behind, cache.put
+    monkeypatch.setattr(cache, "start_behind", lambda key, *a: started.append(key) or real_start(key, *a))
+    monkeypatch.setattr(cache, "put", lambda key, value: put.append(key) or real_put(key, value))
+    big = "measures:\n" + "".join(measure(f"m-{i}") for i in range(50)) + measure("early", extra="    effective: 2025-09-01\n")
+    write(here / "big.yaml", big)
+    write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))
+    code, problems = check(Path("mine.yaml"))
+    cache.wait_for_writers()
+    assert code == 0 and [(p["file"], p["line"], p["ref"]) for p in problems] == [("big.yaml", 308, "early")]  # its effective:
+    part = read._part_key("big.yaml", big.encode())
+    assert started.count(part) == 1 and part not in put  # written once, by the writer started while reading
+    kept, kept_problems, _ = cache.get(part)
+    assert kept_problems == [] and kept.measure("early").loc.line == 302  # kept located: 1 + 50 * 6 lines above it
+    assert kept == load.load_text("big.yaml", big)[0]
+    assert check(Path("mine.yaml")) == (code, problems)
 
 
 def test_chains_of_a_set_are_kept_beside_the_sets_entry(here, monkeypatch):

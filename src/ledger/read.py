@@ -404,9 +404,13 @@ def _part_key(name: str, data: bytes) -> str | None:
     return cache.entry_key(name + "\0part", data) if cache.cache_dir() is not None else None
 
 
-def _load_part(name: str, data: bytes, keys: list | None = None) -> tuple[Ledger | None, list[Problem]]:
+def _load_part(name: str, data: bytes, keys: list | None = None,
+               writers: dict | None = None) -> tuple[Ledger | None, list[Problem]]:
     """One file of a set: its records and its loader's problems, no checks; cached. Its
-    cache key is added to `keys` (None when there is no cache)."""
+    cache key is added to `keys` (None when there is no cache). With `writers`, a big
+    part the fast path read is written behind in two steps: its measures at once
+    (`cache.start_behind`), the rest once the set's checks have said whether its entries
+    must be located (`_finish_parts`); the writer is put in `writers` under the part's name."""
     from . import cache
 
     key = _part_key(name, data)
@@ -426,8 +430,30 @@ def _load_part(name: str, data: bytes, keys: list | None = None) -> tuple[Ledger
     else:
         ledger, problems = load._load_bytes(name, data)
     if key is not None:
-        _put(key, (ledger, problems, ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run
+        big = len(data) >= _WRITE_BEHIND_MIN_BYTES
+        if writers is not None and big and ledger is not None and not ledger.located and _a_core_is_free():
+            writer = cache.start_behind(key, ledger.measures, ledger.sources)
+            if writer is not None:
+                writers[name] = writer, key
+                return ledger, problems
+        _put(key, (ledger, problems, ()), behind=big)  # a big one while the checks run
     return ledger, problems
+
+
+def _finish_parts(writers: dict, parts: list[Ledger]) -> None:
+    """Hand each part written behind (`_load_part`'s `writers`) its rest: the part as it now
+    is, located or not; written here when the writer cannot take it."""
+    from . import cache
+
+    for part in parts:
+        pending = writers.pop(part.path, None)
+        if pending is not None:
+            writer, key = pending
+            if not writer.finish((part, [], ())):
+                cache.put(key, (part, [], ()))
+    for writer, _ in writers.values():  # a part no longer in the set: cannot happen, never assumed
+        writer.abandon()
+    writers.clear()
 
 
 def _included(including: str, item: str) -> tuple[list[str], bool]:
@@ -461,6 +487,10 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
     seen: set[str] = set()
     keys: list[str | None] = []  # every part's cache key, in the order the parts were read
     override = override or {}
+    # `check` may locate a big part's entries after the set's checks: its entry is written
+    # once, its measures at once and the rest when that is known (writing the unlocated
+    # part, then the located one, was half a second of `check` over 100,000 measures).
+    writers: dict | None = {} if warnings_located else None
 
     def part_of(file: str, data: bytes) -> Ledger | None:
         real = os.path.realpath(file)
@@ -468,7 +498,7 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
             ledger, found = load.load_text(file, override[real])
             keys.append(None)  # text that is no file's: nothing about the set is kept
         else:
-            ledger, found = _load_part(file, data, keys)
+            ledger, found = _load_part(file, data, keys, writers)
         problems.extend(found)
         return ledger
 
@@ -507,6 +537,8 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
     if top is None:
         return None, problems
     if not top.includes:
+        if writers:  # pragma: no cover - a file that includes nothing is read alone, and under 8 MB
+            _finish_parts(writers, [top])
         return None
     with no_collections():
         visit(top, [top_real])
@@ -514,12 +546,16 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
         set_key = _set_key(name, keys, problems)
         kept = _kept_set(set_key, merged, warnings_located)
         if kept is not None:
+            if writers:
+                _finish_parts(writers, parts)
             return merged, kept
 
         def checked():
-            return (*_set_checked(parts, merged, problems, more, set_key, warnings_located), ())
+            return (*_set_checked(parts, merged, problems, more, set_key, warnings_located, writers), ())
 
         if spare and len(merged.measures) >= SET_DEFER_MIN_MEASURES:
+            if writers:
+                _finish_parts(writers, parts)  # pragma: no cover - checks deferred only for reports, which keep no writers
             verdict = _checks_behind(path or name, checked, None, None)
             if verdict is not None:
                 if set_key is not None:
@@ -534,10 +570,10 @@ SET_DEFER_MIN_MEASURES = 20_000  # about the size (8 MB) above which a single fi
 
 
 def _set_checked(parts: list[Ledger], merged: Ledger, problems: list[Problem], more: list[Problem],
-                 set_key: str | None, warnings_located: bool) -> tuple[Ledger, list[Problem]]:
+                 set_key: str | None, warnings_located: bool, writers: dict | None = None) -> tuple[Ledger, list[Problem]]:
     """The merged parts checked (`problems`: the parts' own; `more`: the merge's), the
     entries the checks complain about in a part the fast path read located, the problems
-    kept (`_keep_set`)."""
+    kept (`_keep_set`); the parts written behind handed their rest (`_finish_parts`)."""
     found = [(check, check(merged)) for check in _checks()]
     checked = problems + more + [p for _, ps in found for p in ps]
     unlocated: dict[str, set] = {}
@@ -548,9 +584,15 @@ def _set_checked(parts: list[Ledger], merged: Ledger, problems: list[Problem], m
         parts = list(parts)
         for i, part in enumerate(parts):
             if part.path in unlocated:
-                parts[i] = _located_part(part, unlocated[part.path])
+                parts[i] = _located_part(part, unlocated[part.path], written_behind=bool(writers) and part.path in writers)
         merged, more = _merge(parts)
-        checked = problems + more + [p for check in _checks() for p in check(merged)]
+        # Only the checks that spoke of an unlocated entry run again: locations never change
+        # whether a check speaks, and the others' problems have their places (running all
+        # again was half a second of `check` over a set including 100,000 measures).
+        checked = problems + more + [p for check, ps in found
+                                     for p in (check(merged) if any(q.line == 0 for q in ps) else ps)]
+    if writers:
+        _finish_parts(writers, parts)
     _keep_set(set_key, merged, checked)
     return merged, checked
 
@@ -594,13 +636,11 @@ def _keep_set(key: str | None, merged: Ledger, checked: list[Problem]) -> None:
         cache.served_as(key, merged)
 
 
-def _located_part(part: Ledger, refs: set) -> Ledger:
+def _located_part(part: Ledger, refs: set, written_behind: bool = False) -> Ledger:
     """A part the fast path read, with the entries named in `refs` located (`locate`), or
     read whole exactly when that cannot be done; kept in the cache so, so that the next
     run finds them located (the fast path vouches only for a file without problems: the
-    part's own problems are none)."""
-    from . import cache
-
+    part's own problems are none), here or, when it is `written_behind`, by its writer."""
     name, data = read_source(part.path)
     text, _ = load.decode(name, data)
     located = locate(part, text, refs) if text is not None and None not in refs else None
@@ -609,7 +649,7 @@ def _located_part(part: Ledger, refs: set) -> Ledger:
         if located is None:
             return part
     key = _part_key(name, data)
-    if key is not None:
+    if key is not None and not written_behind:
         _put(key, (located, [], ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run again
     return located
 
