@@ -160,7 +160,7 @@ def _ints_as_typed(text: str, keys, start: int = 0, end: int | None = None) -> b
     """True when every value of these keys, in text[start:end], that looks like an integer
     is written canonically."""
     for key in keys:
-        for i in _occurrences(text, key, start, len(text) if end is None else end):
+        for i in _occurrences(text, key, start, end):
             m = _AFTER_KEY.match(text, i + len(key))
             if m is None:
                 continue
@@ -290,9 +290,12 @@ def _measure_list(text: str) -> tuple[str | None, int, int, re.Pattern] | None:
     """The top-level `measures:` block list: the key after it (None at the end of the
     file), then `_entry_list`'s where it starts, where it ends and its dashes; None when
     the file has no such list (a flow list, say)."""
-    head = 0 if text.startswith("measures:") else text.find("\nmeasures:") + 1
-    if head == 0 and not text.startswith("measures:"):
-        return None
+    if text.startswith("measures:"):
+        head = 0
+    else:
+        head = text.find("\nmeasures:") + 1
+        if not head:
+            return None
     after = _TOP_KEY.search(text, head + len("measures:"))
     following = after.group(1) if after else None
     end = after.start() if after else len(text)
@@ -324,8 +327,8 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
         if not (screen(text, 0, end) and screen(text, end)):
             return False
         starts = _starts_of(text, first, end, dashes, True)
-        read = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
-        if read is None or read[0].measures:
+        read = _rest(name, text, first, end)
+        if read is None:
             return None
         ledger, int_keys = read
         builder = _Builder(name, ledger.kinds)
@@ -338,6 +341,13 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
         return dataclasses.replace(ledger, measures=measures), starts
     except Exception:  # a shape no rule foresaw: read the file whole
         return None
+
+
+def _rest(name: str, text: str, first: int, end: int) -> tuple[Ledger, set[str]] | None:
+    """`_read` of the file without the entries first..end of its measures list (sources,
+    events, kinds: `measures:` left empty); None if unsure."""
+    read = _read(name, text[:first] + text[end:])
+    return None if read is None or read[0].measures else read
 
 
 # Two processes share the list's entries in shares of about SHARE_CHARS, cut at an entry's
@@ -386,8 +396,8 @@ def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int
         first = shares[0]
         if not (screen(text, 0, first) and screen(text, end)):  # the child screens only its shares
             return False
-        rest = _read(name, text[:first] + text[end:])  # the rest, `measures:` left empty
-        if rest is None or rest[0].measures or rest[1] and not (
+        rest = _rest(name, text, first, end)
+        if rest is None or rest[1] and not (
                 _ints_as_typed(text, rest[1], 0, first) and _ints_as_typed(text, rest[1], end)):
             return None
         ledger = rest[0]
@@ -457,6 +467,7 @@ class _Sent:
         self.names = {k.value: k for k in Kind} | kinds
         self.made = partial(tuple.__new__, Measure)
         self.defaults = tuple(Measure._field_defaults[f] for f in Measure._fields[_SENT_FIELDS:])
+        self.kind = Measure._fields.index("kind")
 
     def take(self, read: dict) -> None:
         """Every whole record written so far: a share's goes into `read`; the last says
@@ -479,7 +490,7 @@ class _Sent:
             k, count = head
             starts = pickle.load(record)
             columns = [pickle.load(record) for _ in range(_SENT_FIELDS)]
-            kind = Measure._fields.index("kind")
+            kind = self.kind
             if not set(map(type, columns[kind])) <= {Kind}:  # the child knew no declared kind: named here
                 columns[kind] = list(map(self.names.__getitem__, columns[kind]))
             share = list(map(self.made, zip(*columns, *(repeat(d, count) for d in self.defaults))))

@@ -451,7 +451,7 @@ def _finish_parts(writers: dict, parts: list[Ledger]) -> None:
             writer, key = pending
             if not writer.finish((part, [], ())):
                 cache.put(key, (part, [], ()))
-    for writer, _ in writers.values():  # a part no longer in the set: cannot happen, never assumed
+    for writer, _ in writers.values():  # a file that turned out to include nothing (it is read alone), or an error on the way
         writer.abandon()
     writers.clear()
 
@@ -490,7 +490,9 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
     # `check` may locate a big part's entries after the set's checks: its entry is written
     # once, its measures at once and the rest when that is known (writing the unlocated
     # part, then the located one, was half a second of `check` over 100,000 measures).
-    writers: dict | None = {} if warnings_located else None
+    # (Reports' checks may run in a forked process, which would then hold the writers too:
+    # they keep none, and never locate warnings.)
+    writers: dict | None = {} if warnings_located and not defer_checks else None
 
     def part_of(file: str, data: bytes) -> Ledger | None:
         real = os.path.realpath(file)
@@ -533,37 +535,35 @@ def load_set_checked(name: str, data: bytes, *, warnings_located: bool = True,
 
     top_real = os.path.realpath(name) if name != load.STDIN_NAME else name
     seen.add(top_real)
-    top = part_of(name, data)
-    if top is None:
-        return None, problems
-    if not top.includes:
-        if writers:  # pragma: no cover - a file that includes nothing is read alone, and under 8 MB
-            _finish_parts(writers, [top])
-        return None
-    with no_collections():
-        visit(top, [top_real])
-        merged, more = _merge(parts)
-        set_key = _set_key(name, keys, problems)
-        kept = _kept_set(set_key, merged, warnings_located)
-        if kept is not None:
-            if writers:
-                _finish_parts(writers, parts)
-            return merged, kept
+    try:
+        top = part_of(name, data)
+        if top is None:
+            return None, problems
+        if not top.includes:
+            return None
+        with no_collections():
+            visit(top, [top_real])
+            merged, more = _merge(parts)
+            set_key = _set_key(name, keys, problems)
+            kept = _kept_set(set_key, merged, warnings_located)
+            if kept is not None:
+                return merged, kept
 
-        def checked():
-            return (*_set_checked(parts, merged, problems, more, set_key, warnings_located, writers), ())
+            def checked():
+                return (*_set_checked(parts, merged, problems, more, set_key, warnings_located, writers), ())
 
-        if spare and len(merged.measures) >= SET_DEFER_MIN_MEASURES:
-            if writers:
-                _finish_parts(writers, parts)  # pragma: no cover - checks deferred only for reports, which keep no writers
-            verdict = _checks_behind(path or name, checked, None, None)
-            if verdict is not None:
-                if set_key is not None:
-                    from . import cache
+            if spare and len(merged.measures) >= SET_DEFER_MIN_MEASURES:
+                verdict = _checks_behind(path or name, checked, None, None)
+                if verdict is not None:
+                    if set_key is not None:
+                        from . import cache
 
-                    cache.served_as(set_key, merged)  # its entry is the checking process's to write
-                return merged, verdict
-        return checked()[:2]
+                        cache.served_as(set_key, merged)  # its entry is the checking process's to write
+                    return merged, verdict
+            return checked()[:2]
+    finally:
+        if writers:  # however this ends; `_set_checked` hands over the parts it located itself
+            _finish_parts(writers, parts)
 
 
 SET_DEFER_MIN_MEASURES = 20_000  # about the size (8 MB) above which a single file's checks are deferred
