@@ -467,6 +467,65 @@ def test_an_entry_begun_before_the_checks_holds_what_they_found(tmp_path, cache_
     _same(expected, load_checked(str(f)))
 
 
+def _forks_only_for(fork, *modules):
+    """os.fork, failing the test when called from a module not named (by its last part)."""
+    def only(*a):
+        caller = sys._getframe(1).f_globals["__name__"].rsplit(".", 1)[-1]
+        if caller not in modules:
+            pytest.fail(f"forked by {caller}")
+        return fork(*a)
+    return only
+
+
+def _read_by_two_processes(monkeypatch) -> None:
+    """A big file's measures read by this process and a forked child, share by share."""
+    monkeypatch.setattr(ledger.read, "_WRITE_BEHIND_MIN_BYTES", 0)
+    monkeypatch.setattr(ledger.fastload, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ledger.fastload, "SHARE_CHARS", 20_000)  # about fifty measures a share
+    monkeypatch.setattr(ledger.fastload, "_a_core_is_free", lambda: True)
+
+
+@pytest.fixture
+def declaring_kinds(big_text) -> str:
+    """The big ledger with a kind of its own, declared at the top: the child reading a
+    share has not seen `kinds:` and hands the kind over by its name."""
+    text = big_text.replace("\nsources:\n", "\nkinds:\n  subsidy:\n    description: State aid\n    weight: 1\n\nsources:\n", 1)
+    return text.replace("    kind: investigation\n", "    kind: subsidy\n")
+
+
+@pytest.mark.parametrize("warnings_located", [False, True], ids=["a report", "check"])
+def test_an_entry_is_made_of_the_chunks_the_reading_processes_made(tmp_path, cache_dir, declaring_kinds, monkeypatch,
+                                                                    warnings_located):
+    # Two processes read a big file share by share; each share's measures are handed over
+    # as a chunk of a cache entry, and the entry is those chunks: no writer is forked and
+    # the measures are never encoded whole. The entry gives back the exact reader's answer,
+    # a declared kind included (a chunk from the child holds it by its name).
+    _read_by_two_processes(monkeypatch)
+    real_start, real_chunk = cache.start_behind, cache.encode_chunk
+    monkeypatch.setattr(cache, "start_behind", lambda *a: real_start(*a) if len(a) == 4 and a[3]
+                        else pytest.fail("an entry begun without its chunks"))
+    monkeypatch.setattr(cache, "encode_chunk", lambda measures: real_chunk(measures) if len(measures) < 500
+                        else pytest.fail("measures encoded whole"))
+    monkeypatch.setattr(os, "fork", _forks_only_for(os.fork, "fastload", "read"))  # the child reading, the checks: no writer
+    f = tmp_path / "big.yaml"
+    f.write_text(declaring_kinds)
+    expected = _exact(str(f), declaring_kinds)
+    assert {type(m.kind).__name__ for m in expected[0].measures} >= {"DeclaredKind", "Kind"}
+    got = load_checked(str(f), warnings_located=warnings_located, write_behind=True, defer_checks=not warnings_located)
+    assert got[0] == expected[0]
+    cache.wait_for_writers()
+    assert len(_entries(cache_dir)) == 1
+    _parsing_fails(monkeypatch)
+    kept = cache.get(_key(f))
+    assert kept[0] == expected[0] and kept[0].kinds == expected[0].kinds
+    assert [type(m.kind) for m in kept[0].measures] == [type(m.kind) for m in expected[0].measures]
+    if warnings_located:
+        _same(expected, load_checked(str(f)))
+    else:
+        assert [p for p in kept[1] if p.severity == "error"] == [p for p in expected[1] if p.severity == "error"]
+
+
 def test_a_writer_begun_for_other_records_writes_nothing(tmp_path, cache_dir, big_text):
     led, problems = load_checked_fresh(tmp_path, big_text)
     other = load_checked_fresh(tmp_path, big_text.replace('title: "', 'title: "Other ', 1))[0]

@@ -57,7 +57,7 @@ import sys
 ENV_DIR = "ESCALATION_LEDGER_CACHE_DIR"
 ENV_OFF = "ESCALATION_LEDGER_NO_CACHE"
 MAX_ENTRIES = 64  # one per ledger file a user works with; more are one-off files
-MAGIC = b"ELC4"  # first bytes of an entry; a new entry layout gets a new MAGIC
+MAGIC = b"ELC5"  # first bytes of an entry; a new entry layout gets a new MAGIC
 MAGIC_KEPT = b"ELK1"  # first bytes of a result kept beside an entry (put_derived)
 ENTRY = ".entry"  # an entry is KEY.entry
 STALE_AFTER = 3600  # seconds: a temporary file this old is left over, whoever wrote it
@@ -252,10 +252,10 @@ def get(key: str):
     return value
 
 
-def put(key: str, value) -> bool:
+def put(key: str, value, chunks: list[bytes] | None = None) -> bool:
     """Store `value` under `key`, atomically; False (and nothing raised) when it cannot be
     written: the cache off or refused, the disk read-only or full, a value this format
-    cannot hold exactly."""
+    cannot hold exactly. `chunks`: its measures' chunks, made already (`encode_chunk`)."""
     if not _usable(key):
         return False
     dir_fd = _open_dir(create=True)
@@ -263,7 +263,8 @@ def put(key: str, value) -> bool:
         return False
     try:
         ledger = value[0]
-        start = _encode_start(ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {})
+        start = _encode_start(ledger.measures if ledger is not None else (), ledger.sources if ledger is not None else {},
+                              chunks)
         rest = _encode_rest(value)
         entry = _Entry(dir_fd, key + ENTRY, MAGIC, start)
     except Exception:
@@ -390,8 +391,11 @@ def put_behind(key: str, value) -> None:
         put(key, value)
 
 
-def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
-    """Begin writing an entry before all of it is known: a forked process writes these
+def start_behind(key: str, measures: tuple, sources, chunks: list[bytes] | None = None) -> _Pending | None:
+    """Begin writing an entry before all of it is known. With `chunks` (these measures as
+    `encode_chunk` made them, run by run, as the processes that read a big file hand them
+    over), most of the entry is made already: nothing is forked, and `finish` writes the
+    entry where it is asked (`_Chunked`). Without, a forked process writes these
     measures' fields (all but where each stands, `loc` and `locs`) and these sources at
     once, then waits for the rest, which `_Behind.finish` hands over once the checks have
     run and their warnings are located. At 100,000 measures the columns are most of the
@@ -402,6 +406,8 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
     hold open: it has no name to plant a link at or to leave behind."""
     import atexit
 
+    if chunks is not None:
+        return _Chunked(key, measures, sources, chunks) if _usable(key) else None
     if not _usable(key) or not hasattr(os, "fork"):
         return None
     dir_fd = _open_dir(create=True)
@@ -441,17 +447,15 @@ def start_behind(key: str, measures: tuple, sources) -> _Behind | None:
     return behind
 
 
-class _Behind:
-    """The command's side of a writer started by `start_behind`."""
+class _Pending:
+    """An entry begun by `start_behind`: its measures (up to where they stand) and sources."""
 
-    def __init__(self, key: str, pid: int, w: int, rest_fd: int, measures: tuple, sources):
-        self.key, self.pid, self.w, self.rest_fd = key, pid, w, rest_fd
-        self.measures, self.sources = measures, sources
+    def __init__(self, key: str, measures: tuple, sources):
+        self.key, self.measures, self.sources = key, measures, sources
 
-    def finish(self, value) -> bool:
-        """Hand the rest of the entry to the writer. False, and the writer drops what it
-        wrote, unless the value's ledger has the very measures (up to where they stand)
-        and sources the writer was given."""
+    def _same(self, value) -> bool:
+        """The value's ledger has the very measures (up to where they stand) and sources
+        this entry was begun with."""
         from operator import is_
 
         ledger = value[0]
@@ -459,7 +463,42 @@ class _Behind:
         if same and not all(map(is_, self.measures, ledger.measures)):
             # Located measures are new records, equal to the old ones: compare only those.
             same = all(a == b for a, b in zip(self.measures, ledger.measures) if a is not b)
-        if not same:
+        return same
+
+    def finish(self, value) -> bool:  # pragma: no cover - every kind of entry says how
+        raise NotImplementedError
+
+    def abandon(self) -> None:
+        """Nothing is written."""
+
+    def hand_over(self) -> None:
+        """A process forked since will finish (or abandon) this entry."""
+
+
+class _Chunked(_Pending):
+    """An entry whose measures' chunks are made: `finish` writes it, in the process that
+    asks (the one that ran the checks)."""
+
+    def __init__(self, key: str, measures: tuple, sources, chunks: list[bytes]):
+        super().__init__(key, measures, sources)
+        self.chunks = chunks
+
+    def finish(self, value) -> bool:
+        return self._same(value) and put(self.key, value, self.chunks)
+
+
+class _Behind(_Pending):
+    """The command's side of a writer started by `start_behind`."""
+
+    def __init__(self, key: str, pid: int, w: int, rest_fd: int, measures: tuple, sources):
+        super().__init__(key, measures, sources)
+        self.pid, self.w, self.rest_fd = pid, w, rest_fd
+
+    def finish(self, value) -> bool:
+        """Hand the rest of the entry to the writer. False, and the writer drops what it
+        wrote, unless the value's ledger has the very measures (up to where they stand)
+        and sources the writer was given."""
+        if not self._same(value):
             self.abandon()
             return False
         try:
@@ -697,10 +736,13 @@ def put_derived(key: str, name: str, value) -> bool:
 
 # --- The entry format --------------------------------------------------------------------
 # An entry's two parts are MessagePack documents. The first is known once the file is
-# read: the measures field by field up to `loc` (a column per field) and the sources; the
-# second once the checks have run and their warnings are located (what `_Behind.finish`
-# hands the writer): the ledger's own fields, the problems, the names of the checks whose
-# warnings are not located, the events, and the measures' `loc` and `locs` columns.
+# read: the measures field by field up to `loc`, in chunks (a chunk a column per field:
+# one chunk for the whole, or one per share of a big file as the processes reading it
+# made them, `encode_chunk`), and the sources; the second once the checks have run and
+# their warnings are located (what `_Behind.finish` hands the writer): the ledger's own
+# fields, the problems, the names of the checks whose warnings are not located, the
+# events, and the measures' `loc` and `locs` columns. A chunk made by a process that had
+# not read `kinds:` holds a declared kind by its name: the entry's own kinds say which.
 #
 # A column is decoded in C with no call per record: a list of plain values of one type,
 # checked by msgspec against that type (`_Format`), and the records are zipped back from
@@ -766,7 +808,7 @@ class _Raw:
             _fail("a value of another type")
         return column
 
-    def decode(self, plain, count: int):
+    def decode(self, plain, count: int, resolve=None):
         if len(plain) != count:
             raise ValueError("a column of another length")
         return plain
@@ -827,13 +869,16 @@ class _Coded:
                 table = list(distinct)
         return table, which
 
-    def decode(self, plain, count: int):
-        """The column's values, a list or a tuple. A position or value beyond its range raises."""
+    def decode(self, plain, count: int, resolve=None):
+        """The column's values, a list or a tuple. A position or value beyond its range
+        raises. `resolve`, given the table's values, gives those the column holds instead."""
         from collections import deque
         from operator import itemgetter
 
         table, usual, positions, which = plain
         values = self.from_table(table)
+        if resolve is not None:
+            values = resolve(values)
         if usual == -1:
             which = _numbers(len(table), which)
             if len(which) != count or positions:
@@ -1091,13 +1136,16 @@ class _Format:
         Head = tuple[str, str | None, dict[str, str], Loc, dict[str, Loc], list[str], bool,
                      list[str], list[tuple[str, int | None, str | None]], list[LinkRow]]
         ProblemRow = tuple[str, int, int, Literal["error", "warning"], str, str | None]
-        self.start = msgspec.msgpack.Decoder(tuple[
-            int, columns_type(self.measure[:self.starting]), list[str], int, columns_type(self.source)])
+        Chunk = tuple[int, columns_type(self.measure[:self.starting])]
+        self.chunk = msgspec.msgpack.Decoder(Chunk)
+        self.start = msgspec.msgpack.Decoder(tuple[int, list[Chunk], list[str], int, columns_type(self.source)])
+        self.kind_at = Measure._fields.index("kind")
         self.rest = msgspec.msgpack.Decoder(tuple[
             Head | None, list[ProblemRow], tuple[str, ...],
             tuple[int, columns_type(self.event)] | None,
             self.measure[-2].type | None, self.measure[-1].type | None])
         self.encode = msgspec.msgpack.Encoder().encode
+        self.Raw = msgspec.Raw
         self.plain_loc, self.plain_locs, self.plain_kind, self.kind_of = plain_loc, plain_locs, plain_kind, kind_of
         self.plain_links, self.new_link = plain_links, new_link
         self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
@@ -1117,13 +1165,56 @@ def _records(cls, kinds, plain, count: int) -> tuple:
     return tuple(map(partial(tuple.__new__, cls), zip(*columns))) if count else ()
 
 
-def _encode_start(measures: tuple, sources) -> bytes:
+def encode_chunk(measures) -> bytes:
+    """A run of measures as a chunk of an entry: their fields up to where they stand (all
+    but `loc` and `locs`), a column per field. What a process reading a share of a big
+    file makes of its measures (fastload), which is how it hands them over, so that the
+    entry need not be encoded again. Raises on a value the format cannot hold exactly."""
     f = _fmt()
-    if type(measures) is not tuple or type(sources) is not dict or not set(map(type, measures)) <= {f.Measure} \
-            or not set(map(type, sources.values())) <= {f.Source} or not set(map(type, sources)) <= {str}:
-        _fail("measures or sources")
+    if type(measures) not in (tuple, list) or not set(map(type, measures)) <= {f.Measure}:
+        _fail("measures")
     columns = list(zip(*measures))[:f.starting] if measures else [()] * f.starting
-    return f.encode((len(measures), [k.encode(c) for k, c in zip(f.measure, columns)],
+    return f.encode((len(measures), [k.encode(c) for k, c in zip(f.measure, columns)]))
+
+
+def chunk_measures(chunk, kinds: dict) -> list:
+    """`encode_chunk`'s measures back, unlocated (`loc` and `locs` their defaults). A kind
+    stored as a name (the process that read the share had not seen `kinds:`) is the kind
+    `kinds` declares under that name; a name it does not declare raises."""
+    from itertools import repeat
+
+    f = _fmt()
+    count, columns = f.chunk.decode(chunk)
+    defaults = (f.Measure._field_defaults[name] for name in f.Measure._fields[-2:])
+    return _chunk_records(f, count, columns, kinds.__getitem__, *(repeat(d, count) for d in defaults))
+
+
+def _chunk_records(f, count: int, plain, declared, loc, locs) -> list:
+    """A chunk's measures, given its plain columns and its measures' loc and locs;
+    `declared(name)`: the kind a kind stored as a name stands for."""
+    from functools import partial
+
+    if len(plain) != f.starting:
+        raise ValueError("another number of columns")
+
+    def resolve(values):
+        return [declared(v) if type(v) is str else v for v in values]
+
+    columns = [kind.decode(p, count, resolve if i == f.kind_at else None)
+               for i, (kind, p) in enumerate(zip(f.measure, plain))]
+    return list(map(partial(tuple.__new__, f.Measure), zip(*columns, loc, locs)))
+
+
+def _encode_start(measures: tuple, sources, chunks: list[bytes] | None = None) -> bytes:
+    """The first part of an entry: the measures (in `chunks` when their chunks are made
+    already: `encode_chunk`) and the sources."""
+    f = _fmt()
+    if type(measures) is not tuple or type(sources) is not dict or not set(map(type, sources.values())) <= {f.Source} \
+            or not set(map(type, sources)) <= {str}:
+        _fail("measures or sources")
+    if chunks is None:
+        chunks = [encode_chunk(measures)] if measures else []
+    return f.encode((len(measures), list(map(f.Raw, chunks)),
                      list(sources), len(sources), _columns(tuple(sources.values()), f.source)))
 
 
@@ -1157,7 +1248,7 @@ def _encode_rest(value) -> bytes:
 
 def _decode_entry(start, rest):
     f = _fmt()
-    count, columns, source_ids, source_count, source_columns = f.start.decode(start)
+    count, chunks, source_ids, source_count, source_columns = f.start.decode(start)
     head, rows, spoke, events, loc, locs = f.rest.decode(rest)
     if max(count, source_count, events[0] if events else 0) > len(start) + len(rest):  # a record takes a byte at least
         raise ValueError("more records than bytes")
@@ -1169,13 +1260,20 @@ def _decode_entry(start, rest):
     if events is None or loc is None or locs is None or len(source_ids) != source_count:
         raise ValueError("a part missing")
     path, title, countries, where, wheres, unloaded, located, includes, kinds, loose = head
-    measures = _records(f.Measure, f.measure, [*columns, loc, locs], count)
+    kinds = {k[0]: f.kind_of(k) for k in kinds}
+    if sum(n for n, _ in chunks) != count:
+        raise ValueError("chunks of another size")
+    loc, locs = f.measure[-2].decode(loc, count), f.measure[-1].decode(locs, count)
+    measures, at = [], 0
+    for n, columns in chunks:  # a kind a chunk holds by its name is the one this file declares (or stays a name)
+        measures += _chunk_records(f, n, columns, lambda name: kinds.get(name, name), loc[at:at + n], locs[at:at + n])
+        at += n
     sources = dict(zip(source_ids, _records(f.Source, f.source, source_columns, source_count)))
     if len(sources) != source_count:
         raise ValueError("sources of the same id")
-    ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=measures,
+    ledger = f.Ledger(path=path, title=title, countries=countries, sources=sources, measures=tuple(measures),
                       events=_records(f.Event, f.event, events[1], events[0]), loc=where, locs=wheres,
                       unloaded=frozenset(unloaded),
-                      located=located, includes=tuple(includes), kinds={k[0]: f.kind_of(k) for k in kinds},
+                      located=located, includes=tuple(includes), kinds=kinds,
                       loose_links=tuple(map(f.new_link, loose)))
     return ledger, problems, spoke

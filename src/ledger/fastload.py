@@ -66,7 +66,6 @@ import os
 import re
 import sys
 from functools import partial
-from itertools import repeat
 from operator import call, itemgetter
 
 from .model import (
@@ -170,20 +169,23 @@ def _ints_as_typed(text: str, keys, start: int = 0, end: int | None = None) -> b
     return True
 
 
-def load_fast(name: str, text: str, entries: dict | None = None) -> Ledger | None:
+def load_fast(name: str, text: str, entries: dict | None = None, chunks: list | None = None) -> Ledger | None:
     """The records load.py would build from a clean file, without locations; None if unsure.
 
     `text` is what `load.decode` returned: control characters are already screened out.
     A big file's measures are read part by part, and on a machine that can, by two
     processes at once (`_in_parts`). Where the entries of `measures:` start was then
     found on the way: given a dict as `entries`, this puts them there for `locate`.
+    Given a list as `chunks`, this puts in it the measures as chunks of a cache entry
+    (`cache.encode_chunk`), in order, when two processes read them (the child hands its
+    shares over so, and this process then makes its own); else it is left empty.
     """
     from importlib.util import find_spec
 
     if find_spec("yaml_rs") is None:  # pragma: no cover - a platform without a yaml-rs wheel: exact path only
         return None
     found = _measure_list(text) if len(text) >= PARTS_MIN_CHARS else None
-    read = _in_parts(name, text, *found[1:]) if found is not None else None
+    read = _in_parts(name, text, *found[1:], chunks) if found is not None else None
     if read is False:  # a part is outside the grammar
         return None
     if read is not None:
@@ -225,8 +227,10 @@ def _read(name: str, text: str) -> tuple[Ledger, set[str]] | None:
 # empty. Reading and building are also two thirds of a first run, on one core: above
 # PARALLEL_MIN_CHARS, when a core is free, a forked child and this process share the
 # list's entries (`_shared`): each takes shares in turn, finds their entries and reads
-# them; the child hands its measures back field by field. Each part is checked to hold
-# exactly the entries found for it; anything else, and the file is read whole.
+# them; the child hands its measures back as chunks of a cache entry (`cache.encode_chunk`),
+# which the command keeps for the entry (encoding 100,000 measures again took a forked
+# writer 0.6 s of CPU on a first run, beside the report and the checks). Each part is
+# checked to hold exactly the entries found for it; anything else, and the file is read whole.
 
 # Values yaml-rs may make in one read. It builds every value before anything is checked,
 # and a value as short as `t, ` is a Python object of about 60 bytes: one measure with 83
@@ -245,7 +249,6 @@ PARTS_MIN_CHARS = 4 << 20  # about 10,000 measures: below, the whole file's valu
 PART_ENTRIES = 5000  # entries per part: 2 MB of YAML, about 17 MB of values
 PARALLEL_MIN_CHARS = 8 << 20  # about 20,000 measures: below, a second process costs more than it saves
 _TOP_KEY = re.compile(r"\n([^\s#\-][^:\n]*):")  # a line at column 0 that opens a top-level key
-_SENT_FIELDS = Measure._fields.index("loc")  # an unlocated measure's loc and locs are the defaults
 
 
 def _a_core_is_free() -> bool:
@@ -308,7 +311,8 @@ def _measure_list(text: str) -> tuple[str | None, int, int, re.Pattern] | None:
     return None if found is None else (following, *found)
 
 
-def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) -> tuple[Ledger, list[int]] | None | bool:
+def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern,
+              chunks: list | None = None) -> tuple[Ledger, list[int]] | None | bool:
     """The ledger, its measures read part by part (`_measures`), shared with a forked
     child when a core is free (`_shared`), and where each entry starts, then `end`
     (`_entry_list` gives start, end and dashes); None if unsure, False if the text is
@@ -322,7 +326,7 @@ def _in_parts(name: str, text: str, start: int, end: int, dashes: re.Pattern) ->
     if len(text) >= PARALLEL_MIN_CHARS and _a_core_is_free():
         shares = _shares(text, first, end, dashes)
         if len(shares) > 2:
-            return _shared(name, text, end, dashes, shares)
+            return _shared(name, text, end, dashes, shares, chunks)
     try:
         if not (screen(text, 0, end) and screen(text, end)):
             return False
@@ -373,9 +377,11 @@ def _shares(text: str, first: int, end: int, dashes: re.Pattern) -> list[int]:
     return bounds
 
 
-def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int]) -> tuple[Ledger, list[int]] | None | bool:
+def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int],
+            chunks: list | None = None) -> tuple[Ledger, list[int]] | None | bool:
     """`_in_parts` by this process and a forked child, taking shares in turn (see SHARE_CHARS).
-    The child is always waited for, so its time and memory count in this command's own."""
+    The child is always waited for, so its time and memory count in this command's own.
+    `chunks`: see load_fast."""
     import dataclasses
 
     count = len(shares) - 1
@@ -391,7 +397,7 @@ def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int
             _child_shares(name, text, shares, dashes, queue, out)
         finally:
             os._exit(0)
-    read: dict[int, tuple] = {}  # share -> (its entries' starts, its measures), by either process
+    read: dict[int, tuple] = {}  # share -> (its entries' starts, its measures, its chunk or None), by either process
     try:
         first = shares[0]
         if not (screen(text, 0, first) and screen(text, end)):  # the child screens only its shares
@@ -408,7 +414,7 @@ def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int
             if not taken:
                 break
             k = taken[0]
-            share = _share(builder, text, shares, k, dashes)
+            share = _share(builder, text, shares, k, dashes, chunks is not None)
             if share is None or share is False:
                 return share
             read[k] = share
@@ -425,10 +431,12 @@ def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int
         measures: list = []
         starts: list[int] = []
         for k in range(count):
-            share_starts, share = read[k]
+            share_starts, share, _ = read[k]
             measures += share
             starts += share_starts[:-1]
         starts.append(end)
+        if chunks is not None and all(read[k][2] is not None for k in range(count)):
+            chunks[:] = [read[k][2] for k in range(count)]
         return dataclasses.replace(ledger, measures=tuple(measures)), starts
     except Exception:  # the child wrote something unreadable, a shape no rule foresaw: read the file whole
         return None
@@ -440,10 +448,12 @@ def _shared(name: str, text: str, end: int, dashes: re.Pattern, shares: list[int
             os.waitpid(pid, 0)
 
 
-def _share(builder: _Builder, text: str, shares: list[int], k: int, dashes: re.Pattern) -> tuple | None | bool:
-    """Share k's entries' starts (then its end) and measures; None if unsure, False if its
-    text is outside the grammar. Its plain integers' text is checked here, by whichever
-    process reads it: each value's key is in the share's own text."""
+def _share(builder: _Builder, text: str, shares: list[int], k: int, dashes: re.Pattern,
+           chunk: bool) -> tuple | None | bool:
+    """Share k's entries' starts (then its end), measures, and with `chunk` those measures
+    as a chunk of a cache entry (else None: also when the cache's format cannot hold a value);
+    None if unsure, False if its text is outside the grammar. Its plain integers' text is
+    checked here, by whichever process reads it: each value's key is in the share's own text."""
     a, b = shares[k], shares[k + 1]
     if not screen(text, a, b):
         return False
@@ -452,22 +462,26 @@ def _share(builder: _Builder, text: str, shares: list[int], k: int, dashes: re.P
     measures = _measures(builder, text, starts, 0, len(starts) - 1)
     if measures is None or builder.int_keys and not _ints_as_typed(text, builder.int_keys, a, b):
         return None
-    return starts, measures
+    made = None
+    if chunk:
+        from . import cache
+
+        try:
+            made = cache.encode_chunk(measures)
+        except ValueError:  # a value the cache cannot hold exactly (cache._Unstorable): no entry from chunks
+            pass
+    return starts, measures, made
 
 
 class _Sent:
-    """The parent's side of what the child writes to `out`: records of an 8-byte length and
-    pickles, each record whole once the file is that long (one process writes it, in
-    order). Read as they come: between this process's own shares, so that making the
-    child's records is not left for the end."""
+    """The parent's side of what the child writes to `out`: records of an 8-byte length,
+    then pickles and a share's chunk, each record whole once the file is that long (one
+    process writes it, in order). Read as they come: between this process's own shares,
+    so that making the child's records is not left for the end."""
 
     def __init__(self, out: int, kinds: dict):
-        self.out, self.at = out, 0
+        self.out, self.at, self.kinds = out, 0, kinds
         self.ended, self.last = False, None  # the child's last record read; what it said
-        self.names = {k.value: k for k in Kind} | kinds
-        self.made = partial(tuple.__new__, Measure)
-        self.defaults = tuple(Measure._field_defaults[f] for f in Measure._fields[_SENT_FIELDS:])
-        self.kind = Measure._fields.index("kind")
 
     def take(self, read: dict) -> None:
         """Every whole record written so far: a share's goes into `read`; the last says
@@ -475,6 +489,8 @@ class _Sent:
         None, it was unsure; False, a share is outside the grammar."""
         import io
         import pickle
+
+        from . import cache
 
         size = os.fstat(self.out).st_size
         while not self.ended and self.at + 8 <= size:
@@ -489,14 +505,13 @@ class _Sent:
                 return
             k, count = head
             starts = pickle.load(record)
-            columns = [pickle.load(record) for _ in range(_SENT_FIELDS)]
-            kind = self.kind
-            if not set(map(type, columns[kind])) <= {Kind}:  # the child knew no declared kind: named here
-                columns[kind] = list(map(self.names.__getitem__, columns[kind]))
-            share = list(map(self.made, zip(*columns, *(repeat(d, count) for d in self.defaults))))
+            chunk = record.read()
+            # The child knew no declared kind: a kind that is none of ours is a name, the
+            # declared kind of that name here (an undeclared name raises: the file is read whole).
+            share = cache.chunk_measures(chunk, self.kinds)
             if k in read or len(share) != count or len(starts) != count + 1:
                 raise ValueError("a share twice, or of another size")
-            read[k] = starts, share
+            read[k] = starts, share, chunk
 
 
 def _scratch_file() -> int:
@@ -549,10 +564,11 @@ def _measures(builder: _Builder, text: str, starts: list[int], first: int, end: 
 
 def _child_shares(name: str, text: str, shares: list[int], dashes: re.Pattern, queue: int, out: int) -> None:
     """In the child: take shares until none is left; for each, write to `out` one record
-    (`_Sent`): its number and size, where its entries start, then its measures as columns
-    of field values (one pickle each); then "end". None instead when unsure, False when a
-    share is outside the grammar: then every share left is taken, and the parent stops
-    after the share it is reading."""
+    (`_Sent`): its number and size and where its entries start (pickles), then its measures
+    as a chunk of a cache entry (`cache.encode_chunk`: which the parent may keep for the
+    entry, and cheaper to read back than pickled fields); then "end". None instead when
+    unsure (or a value the cache cannot hold), False when a share is outside the grammar:
+    then every share left is taken, and the parent stops after the share it is reading."""
     import pickle
 
     dump = partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
@@ -565,16 +581,14 @@ def _child_shares(name: str, text: str, shares: list[int], dashes: re.Pattern, q
                 last = "end"
                 break
             k = taken[0]
-            share = _share(builder, text, shares, k, dashes)
+            share = _share(builder, text, shares, k, dashes, True)
             if share is None or share is False:
                 last = share
                 break
-            starts, measures = share
-            # A pickle remembers every object it wrote, and one pickle of all the columns
-            # took twice as long as one per column; no object is shared between two
-            # fields' columns.
-            columns = list(zip(*measures))[:_SENT_FIELDS] if measures else [()] * _SENT_FIELDS
-            _write_record(out, [dump((k, len(measures))), dump(starts), *map(dump, columns)])
+            if share[2] is None:  # a value the cache cannot hold exactly: unsure
+                break
+            starts, measures, chunk = share
+            _write_record(out, [dump((k, len(measures))), dump(starts), chunk])
     except BaseException:  # anything at all: the parent reads the file whole
         last = None
     if last != "end":
@@ -766,11 +780,15 @@ class _Builder:
         plan = self.plans.get((cls, keys))
         if plan is None:
             plan = self.plans[cls, keys] = self._plan(table, cls, keys)
-        values = raw.values()
-        if None in values:  # an empty field counts as absent: the general way
-            return cls(**self.fields(raw, table))
         convs, order, defaults = plan
-        return tuple.__new__(cls, order(tuple(map(call, convs, values)) + defaults))
+        try:
+            return tuple.__new__(cls, order(tuple(map(call, convs, raw.values())) + defaults))
+        except Exception:
+            # An empty field counts as absent: the general way, asked only when a converter
+            # refused a value (each refuses None), so that no entry pays for the question.
+            if None in raw.values():
+                return cls(**self.fields(raw, table))
+            raise
 
     def _plan(self, table: tuple[Spec, ...], cls, keys: tuple) -> tuple:
         """(the keys' converters, a getter putting converted values and defaults in the

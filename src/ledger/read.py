@@ -69,10 +69,11 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                 box = [data]
                 del data  # the bytes are not needed once decoded: 40 MB less at the peak of a big load
                 writer = []
+                chunks = [] if key is not None and write_behind and big else None  # the entry's measures, as read
 
                 def read(ledger: Ledger, checked) -> Verdict | None:  # the fast path has the records; the checks have not run
-                    if key is not None and write_behind and big and _a_core_is_free():
-                        writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources)]))
+                    if chunks or key is not None and write_behind and big and _a_core_is_free():
+                        writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources, chunks or None)]))
                     if defer_checks and big and not ledger.includes and (writer or _a_core_is_free()):
                         verdict = _checks_behind(path, checked, writer[0] if writer else None,
                                                  key if write_behind else None)
@@ -81,7 +82,7 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                             return verdict
                     return None
 
-                result = _load_big(name, box, warnings_located, read)
+                result = _load_big(name, box, warnings_located, read, chunks)
                 if isinstance(result[1], Verdict):
                     if key is not None and write_behind:
                         cache.served_as(key, result[0])  # results kept beside the entry (the chains, the timeline's order)
@@ -138,13 +139,13 @@ def no_collections():
             gc.enable()
 
 
-def _load_big(name: str, box: list[bytes], warnings_located: bool = True, read=None):
+def _load_big(name: str, box: list[bytes], warnings_located: bool = True, read=None, chunks: list | None = None):
     """Load and check a big file; `box` holds its bytes, and is emptied once they are
     decoded. (ledger, problems, names of the checks whose warnings are not located)."""
     text, problems = load.decode(name, box.pop())
     if text is None:
         return None, problems, ()
-    return _checked_text(name, text, warnings_located, read)
+    return _checked_text(name, text, warnings_located, read, chunks)
 
 
 def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem]]:
@@ -156,16 +157,16 @@ def load_text_checked(name: str, text: str) -> tuple[Ledger | None, list[Problem
         return _with_checks(load.load_text(name, text))
 
 
-def _checked_text(name: str, text: str, warnings_located: bool = True, read=None):
+def _checked_text(name: str, text: str, warnings_located: bool = True, read=None, chunks: list | None = None):
     """A big, decoded text, loaded and checked: the fast path when it vouches for the file.
     (ledger, problems, names of the checks whose warnings were left unlocated). `read` is
     told the fast path's ledger before the checks run, with a function that runs them and
     gives this function's answer; if `read` returns a `Verdict` (the checks run in another
-    process), that stands for the problems."""
+    process), that stands for the problems. `chunks`: see fastload.load_fast."""
     from . import fastload
 
     entries: dict = {}  # where load_fast found entries: locating some need not search again
-    ledger = fastload.load_fast(name, text, entries)
+    ledger = fastload.load_fast(name, text, entries, chunks)
     if ledger is None:
         return (*_with_checks(load.load_text(name, text)), ())
 
@@ -420,19 +421,20 @@ def _load_part(name: str, data: bytes, keys: list | None = None,
     if cached is not None:
         return cached[0], cached[1]
     ledger, problems = None, None
+    big = len(data) >= _WRITE_BEHIND_MIN_BYTES
+    chunks = [] if key is not None and writers is not None and big else None  # the entry's measures, as read
     if len(data) >= _FAST_MIN_BYTES:
         from . import fastload
 
         text, problems = load.decode(name, data)
         if text is not None:
-            ledger = fastload.load_fast(name, text)
+            ledger = fastload.load_fast(name, text, chunks=chunks)
             ledger, problems = (ledger, []) if ledger is not None else load.load_text(name, text)
     else:
         ledger, problems = load._load_bytes(name, data)
     if key is not None:
-        big = len(data) >= _WRITE_BEHIND_MIN_BYTES
-        if writers is not None and big and ledger is not None and not ledger.located and _a_core_is_free():
-            writer = cache.start_behind(key, ledger.measures, ledger.sources)
+        if writers is not None and big and ledger is not None and not ledger.located and (chunks or _a_core_is_free()):
+            writer = cache.start_behind(key, ledger.measures, ledger.sources, chunks or None)
             if writer is not None:
                 writers[name] = writer, key
                 return ledger, problems
