@@ -467,16 +467,6 @@ def test_an_entry_begun_before_the_checks_holds_what_they_found(tmp_path, cache_
     _same(expected, load_checked(str(f)))
 
 
-def _forks_only_for(fork, *modules):
-    """os.fork, failing the test when called from a module not named (by its last part)."""
-    def only(*a):
-        caller = sys._getframe(1).f_globals["__name__"].rsplit(".", 1)[-1]
-        if caller not in modules:
-            pytest.fail(f"forked by {caller}")
-        return fork(*a)
-    return only
-
-
 def _read_by_two_processes(monkeypatch) -> None:
     """A big file's measures read by this process and a forked child, share by share."""
     monkeypatch.setattr(ledger.read, "_WRITE_BEHIND_MIN_BYTES", 0)
@@ -498,16 +488,16 @@ def declaring_kinds(big_text) -> str:
 def test_an_entry_is_made_of_the_chunks_the_reading_processes_made(tmp_path, cache_dir, declaring_kinds, monkeypatch,
                                                                     warnings_located):
     # Two processes read a big file share by share; each share's measures are handed over
-    # as a chunk of a cache entry, and the entry is those chunks: no writer is forked and
-    # the measures are never encoded whole. The entry gives back the exact reader's answer,
-    # a declared kind included (a chunk from the child holds it by its name).
+    # as a chunk of a cache entry, and the entry is those chunks: the measures are never
+    # encoded whole (not even by a forked writer: it would fail and leave no entry). The
+    # entry gives back the exact reader's answer, a declared kind included (a chunk from
+    # the child holds it by its name).
     _read_by_two_processes(monkeypatch)
     real_start, real_chunk = cache.start_behind, cache.encode_chunk
     monkeypatch.setattr(cache, "start_behind", lambda *a: real_start(*a) if len(a) == 4 and a[3]
                         else pytest.fail("an entry begun without its chunks"))
     monkeypatch.setattr(cache, "encode_chunk", lambda measures: real_chunk(measures) if len(measures) < 500
                         else pytest.fail("measures encoded whole"))
-    monkeypatch.setattr(os, "fork", _forks_only_for(os.fork, "fastload", "read"))  # the child reading, the checks: no writer
     f = tmp_path / "big.yaml"
     f.write_text(declaring_kinds)
     expected = _exact(str(f), declaring_kinds)

@@ -476,15 +476,42 @@ class _Pending:
 
 
 class _Chunked(_Pending):
-    """An entry whose measures' chunks are made: `finish` writes it, in the process that
-    asks (the one that ran the checks)."""
+    """An entry whose measures' chunks are made. `finish` writes it: behind the command
+    when the command itself asks (a forked process, gone in a tenth of a second, so the
+    command's own pages are hardly ever copied for it), here when a process already behind
+    the command does (the one that ran the checks beside a report)."""
 
     def __init__(self, key: str, measures: tuple, sources, chunks: list[bytes]):
         super().__init__(key, measures, sources)
-        self.chunks = chunks
+        self.chunks, self.pid = chunks, os.getpid()
 
     def finish(self, value) -> bool:
-        return self._same(value) and put(self.key, value, self.chunks)
+        if not self._same(value):
+            return False
+        if os.getpid() == self.pid and _put_forked(self.key, value, self.chunks):
+            return True
+        return put(self.key, value, self.chunks)
+
+
+def _put_forked(key: str, value, chunks: list[bytes]) -> bool:
+    """`put` by a forked process, waited for when the command exits; False if none could be forked."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare
+        return False
+    if pid == 0:
+        try:
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # as every writer: Ctrl-C reaches the whole group
+            put(key, value, chunks)
+        finally:
+            os._exit(0)  # nothing of the command's (buffers, exit handlers) runs twice
+    wait_at_exit(pid)
+    _served_as(key, value)
+    return True
 
 
 class _Behind(_Pending):
