@@ -178,6 +178,20 @@ def test_a_newer_export_updates_adds_and_marks_what_it_no_longer_has(imported, t
     assert text.count("gta-removed") == 2
 
 
+def test_the_first_import_makes_the_folder_it_writes_into(tmp_path):
+    out = tmp_path / "gta" / "us-cn" / "gta.yaml"
+    r = imp("gta", *V1, "-o", str(out), "--dry-run")
+    assert r.exit_code == 0 and not (tmp_path / "gta").exists()  # a dry run makes nothing
+    r = imp("gta", *V1, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert f"made the directory {out.parent}" in r.stderr and out.is_file()
+    assert_clean(out)
+    (tmp_path / "plain").write_text("a file, not a folder\n")
+    r = imp("gta", *V1, "-o", str(tmp_path / "plain" / "gta.yaml"))
+    assert r.exit_code == 1 and "cannot make the directory" in r.stderr and "Traceback" not in r.output
+    assert (tmp_path / "plain").read_text() == "a file, not a folder\n"
+
+
 def test_only_a_generated_file_is_overwritten(tmp_path):
     mine = tmp_path / "mine.yaml"
     mine.write_text("measures: []\n")

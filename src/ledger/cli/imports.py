@@ -332,8 +332,14 @@ def _write(output, importer, command_line, more, title, countries, sources, meas
     if is_bundled(output):
         fail(f"{output} is the bundled ledger, which an import never replaces; choose another -o FILE")
     folder = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(folder):
-        fail(f"{output}: cannot write: no directory {os.path.dirname(output) or '.'}")
+    if not dry_run and not os.path.isdir(folder):
+        # `-o gta/us-cn.yaml` in a fresh clone: a generated file usually lives in a
+        # folder of its own, which the first import makes (as `curl --create-dirs` does).
+        try:
+            os.makedirs(folder)
+        except OSError as e:
+            fail(f"{output}: cannot write: cannot make the directory {os.path.dirname(output)}: {e.strerror or e}")
+        err(f"ledger: made the directory {os.path.dirname(output)}")
     try:
         with locked(output) if not dry_run else _nothing():
             old = _old_text(output, importer, force)
