@@ -449,6 +449,20 @@ class Event(NamedTuple):
         return self.locs.get(key, self.loc)
 
 
+LATER = -1  # a key of Ledger.files that no record's id() is: runs of measures put off, with their file
+
+
+def fill_files(files: dict) -> None:
+    """`Ledger.files` with the runs of measures put off under LATER added, their links
+    with them: the file of each of 100,000 included measures is only asked for a
+    problem, and making them all took 40 ms of every run over such a ledger."""
+    for measures, path in files.pop(LATER, ()):
+        files.update(dict.fromkeys(map(id, measures), path))
+        for m in measures:
+            if m.links:
+                files.update(dict.fromkeys(map(id, m.links), path))
+
+
 @dataclass(frozen=True, slots=True)
 class Ledger:
     """A whole ledger file, loaded.
@@ -470,7 +484,8 @@ class Ledger:
       files: for such a ledger, the file of each record from an included file, by the
         record's `id()` (a record not in it is the top file's): see `file_of`. Links
         written in an included file are there too, so a problem with a link is said
-        in the file that wrote it, whichever file its measures are in.
+        in the file that wrote it, whichever file its measures are in. The measures
+        of included files are put there when a file is first asked (`LATER`).
       loose_links: items of the top-level `links:` whose `from` is not a measure of the
         file they are written in: a file of a ledger of several may link measures of
         the others, so the merge attaches them (`read._merge`) and the checks report
@@ -495,7 +510,12 @@ class Ledger:
 
     def file_of(self, record) -> str:
         """The file a record (measure, event, source, link) is written in."""
-        return self.files.get(id(record), self.path) if self.files else self.path
+        files = self.files
+        if not files:
+            return self.path
+        if LATER in files:
+            fill_files(files)
+        return files.get(id(record), self.path)
 
     def measure(self, id: str) -> Measure | None:
         for m in self.measures:

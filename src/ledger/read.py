@@ -17,7 +17,7 @@ from operator import attrgetter
 
 from . import load
 from .load import read_source
-from .model import Ledger, Problem
+from .model import LATER, Ledger, Problem, fill_files
 
 def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool = False,
                  defer_checks: bool = False) -> tuple[Ledger | None, list[Problem] | Verdict]:
@@ -724,10 +724,9 @@ def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
             parts[n] = part = dataclasses.replace(part, measures=own)
         measures.extend(own)
         if part is not top:
-            files.update(dict.fromkeys(map(id, own), part.path))
+            if own:  # and their links: a problem with a link is said in the file that wrote it
+                files.setdefault(LATER, []).append((own, part.path))
             files.update(dict.fromkeys(map(id, part.events), part.path))
-            for m in filter(_LINKS, own):  # a problem with a link is said in the file that wrote it
-                files.update(dict.fromkeys(map(id, m.links), part.path))
         unloaded |= part.unloaded
     loose = _attach_loose_links(parts, measures, files)
     merged = dataclasses.replace(
@@ -737,9 +736,6 @@ def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
     return merged, problems
 
 
-_LINKS = attrgetter("links")
-
-
 def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, str]) -> tuple:
     """Each file's loose links (`links:` items from a measure of another file) added to
     the measure they are from, wherever it is, in `measures` (replaced in place, and in
@@ -747,6 +743,7 @@ def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, st
     with it where it is written. -> the links whose measure no file has (the checks say so)."""
     if not any(part.loose_links for part in parts):
         return ()
+    fill_files(files)
     at: dict[str, int] = {}
     for i, m in enumerate(measures):
         at.setdefault(m.id, i)  # a duplicate id is check_duplicate_ids' error: the first one
