@@ -484,6 +484,28 @@ def declaring_kinds(big_text) -> str:
     return text.replace("    kind: investigation\n", "    kind: subsidy\n")
 
 
+@pytest.mark.parametrize("chunks", [0, 1, 15, 16, 300, 70_000])
+def test_an_entrys_first_part_is_msgpacks_own_framing_around_the_chunks(chunks):
+    # The chunks of a big ledger are written as they are, inside MessagePack framing made
+    # by hand (no 24 MB copy): it must be what msgspec itself writes, for any number of
+    # chunks (an array's header takes 1, 3 or 5 bytes).
+    import msgspec
+
+    led, _ = load_text("t.yaml", "sources:\n  s:\n    title: T\n    publisher: P\nmeasures:\n"
+                       "  - {id: a, date: 2025-10-09, actor: CN, target: US, kind: export-control, title: A, sources: [s]}\n"
+                       "  - {id: b, date: 2025-10, actor: [US, EU], target: CN, kind: tariff, title: B, weight: 3}\n")
+    assert len(led.measures) == 2
+    made = [cache.encode_chunk(led.measures[i % 2:i % 2 + 1]) for i in range(chunks)]
+    measures = tuple(m for i in range(chunks) for m in led.measures[i % 2:i % 2 + 1])
+    pieces = cache._encode_start(measures, led.sources, made)
+    f = cache._fmt()
+    whole = msgspec.msgpack.encode((len(measures), list(map(msgspec.Raw, made)), list(led.sources), len(led.sources),
+                                    cache._columns(tuple(led.sources.values()), f.source)))
+    assert b"".join(pieces) == whole
+    count, decoded, *_ = f.start.decode(whole)
+    assert count == chunks == len(decoded)
+
+
 @pytest.mark.parametrize("warnings_located", [False, True], ids=["a report", "check"])
 def test_an_entry_is_made_of_the_chunks_the_reading_processes_made(tmp_path, cache_dir, declaring_kinds, monkeypatch,
                                                                     warnings_located):

@@ -303,17 +303,22 @@ def _write_all(fd: int, data) -> None:
 
 class _Entry:
     """A temporary file becoming an entry (or a kept result): the header and the first
-    part now, the rest and the digest at `finish`, then renamed into place."""
+    part now, the rest and the digest at `finish`, then renamed into place. The first
+    part may come in pieces (`_encode_start`: a big ledger's chunks as they were made,
+    never copied into one 24 MB string)."""
 
-    def __init__(self, dir_fd: int, final: str, magic: bytes, start: bytes):
+    def __init__(self, dir_fd: int, final: str, magic: bytes, start: bytes | list[bytes]):
         self.dir_fd, self.final = dir_fd, final
         self.fd, self.tmp = _create(dir_fd, final)
         try:
-            length = len(start).to_bytes(8, "little")
-            self.digest = _sha256(length, size=len(start))  # the length, then both parts
-            self.digest.update(start)
+            pieces = [start] if isinstance(start, bytes) else start
+            size = sum(map(len, pieces))
+            length = size.to_bytes(8, "little")
+            self.digest = _sha256(length, size=size)  # the length, then both parts
             _write_all(self.fd, magic + bytes(32) + length)
-            _write_all(self.fd, start)
+            for piece in pieces:
+                self.digest.update(piece)
+                _write_all(self.fd, piece)
         except BaseException:
             self.drop()
             raise
@@ -1232,17 +1237,29 @@ def _chunk_records(f, count: int, plain, declared, loc, locs) -> list:
     return list(map(partial(tuple.__new__, f.Measure), zip(*columns, loc, locs)))
 
 
-def _encode_start(measures: tuple, sources, chunks: list[bytes] | None = None) -> bytes:
-    """The first part of an entry: the measures (in `chunks` when their chunks are made
-    already: `encode_chunk`) and the sources."""
+def _encode_start(measures: tuple, sources, chunks: list[bytes] | None = None) -> list[bytes]:
+    """The first part of an entry, in pieces: the measures (in `chunks` when their chunks
+    are made already: `encode_chunk`) and the sources. The pieces are MessagePack's own
+    framing of (count, [chunk, ...], source ids, source count, source columns) around the
+    chunks as they are: what msgspec writes for that tuple with each chunk as a
+    `msgspec.Raw`, without copying them (tests/test_cache.py holds the two equal)."""
     f = _fmt()
     if type(measures) is not tuple or type(sources) is not dict or not set(map(type, sources.values())) <= {f.Source} \
             or not set(map(type, sources)) <= {str}:
         _fail("measures or sources")
     if chunks is None:
         chunks = [encode_chunk(measures)] if measures else []
-    return f.encode((len(measures), list(map(f.Raw, chunks)),
-                     list(sources), len(sources), _columns(tuple(sources.values()), f.source)))
+    return [b"\x95", f.encode(len(measures)), _array_head(len(chunks)), *chunks,
+            f.encode(list(sources)), f.encode(len(sources)), f.encode(_columns(tuple(sources.values()), f.source))]
+
+
+def _array_head(n: int) -> bytes:
+    """MessagePack's header of an array of n items."""
+    if n < 16:
+        return bytes([0x90 | n])
+    if n < 1 << 16:
+        return b"\xdc" + n.to_bytes(2, "big")
+    return b"\xdd" + n.to_bytes(4, "big")
 
 
 def _encode_rest(value) -> bytes:
