@@ -385,7 +385,7 @@ def test_check_writes_a_big_part_once_with_its_entries_located(here, monkeypatch
     started, put = [], []
     real_start, real_put = cache.start_behind, cache.put
     monkeypatch.setattr(cache, "start_behind", lambda key, *a: started.append(key) or real_start(key, *a))
-    monkeypatch.setattr(cache, "put", lambda key, value: put.append(key) or real_put(key, value))
+    monkeypatch.setattr(cache, "put", lambda key, value, *chunks: put.append(key) or real_put(key, value, *chunks))
     big = "measures:\n" + "".join(measure(f"m-{i}") for i in range(50)) + measure("early", extra="    effective: 2025-09-01\n")
     write(here / "big.yaml", big)
     write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))

@@ -31,10 +31,13 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
     a big one by the fast path (`fastload.py`) when it is clean, else exactly; either way
     the records and problems are the same. Raises LedgerUnusable only when it cannot be read.
 
-    `write_behind=True` (commands): a big ledger's new cache entry is written by a forked
-    process when a core is free, while the checks and the command run: the measures as
-    soon as the fast path has them (`cache.start_behind`), the rest once the checks have
-    spoken.
+    `write_behind=True` (commands): a big ledger's new cache entry is written behind the
+    command. When two processes read it, its measures come as the chunks of the entry
+    they made on the way (`fastload.load_fast`'s `chunks`), and the entry is written once
+    the checks have spoken, by the process that ran them beside a report or by a
+    short-lived forked one; else a forked writer encodes the measures as soon as the fast
+    path has them (`cache.start_behind`), while the checks and the command run, and the
+    rest once the checks have spoken.
 
     `defer_checks=True` (reports, which print only errors and print nothing before the
     checks have spoken): a big ledger read by the fast path on a machine with a core to
