@@ -251,6 +251,24 @@ def test_the_table_shows_hostile_titles_as_text_and_fits_every_width(hostile, wi
         assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", out), (word, out)
 
 
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+def test_links_show_a_hostile_note_as_text_and_fit_every_width(hostile, width):
+    # `ledger links` (not --suggest): a table while the note has room, else each link
+    # with its note under it; the note is the ledger's text, never markup or a control.
+    note = "our reading \\e]0;pwned\\a [bold red]markup[/] \\u202egnp.exe and a long enough tail of words to wrap"
+    with open(hostile, "a", encoding="utf-8") as f:
+        f.write(f'links:\n  - from: cn-reply-with-a-rather-long-identifier\n    to: us-hostile\n'
+                f'    basis: inferred\n    note: "{note}"\n')
+    out = people(["links", "-f", hostile], width)
+    assert not UNSAFE.search(out), out
+    for shown in ("\\x1b]0;pwned\\x07", "[bold", "red]markup[/]", "\\u202egnp.exe", "inferred"):
+        assert shown in out, (shown, out)
+    lines = out.splitlines()
+    assert all(cell_len(line) <= width for line in lines) and all(line == line.rstrip() for line in lines)
+    for word in ("cn-reply-with-a-rather-long-identifier", "us-hostile"):
+        assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", out), (word, out)
+
+
 def test_json_keeps_the_text_exactly_and_yaml_is_a_block_that_loads(hostile):
     r = runner.invoke(app, ["links", "-f", hostile, "--suggest", "--json", "--as-of", "2025-10-14"])
     [s] = json.loads(r.stdout)

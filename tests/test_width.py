@@ -37,6 +37,7 @@ BUNDLED_REPORTS = {
     "show measure": ["show", "tariff-truce"],
     "show answer": ["show", "cn-us-soybean-import-suspension"],
     "show event": ["show", "apec-2025"],
+    "links": ["links"],
     "links --suggest": ["links", "--suggest", "--min-score", "0"],
 }
 BUNDLED_IDS = ("cn-battery-diamond-export-controls", "us-critical-software-export-controls",

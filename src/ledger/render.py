@@ -767,13 +767,50 @@ def chains_lines(rows: ChainRows, focus: str | None = None) -> str:
 # --- links -----------------------------------------------------------------------------
 
 
+def _link_said(r) -> str:
+    """What a link rests on: its sources when stated, our note when inferred."""
+    return ", ".join(r.sources) if r.basis == "stated" else (r.note or "(no note)")
+
+
 def links_lines(rows) -> str:
-    """Every link, one a line: measure, the one it answers, basis, its sources or note."""
+    """Long lists: every link, one a line: measure, the one it answers, basis, its sources or note."""
     out = [("MEASURE", "ANSWERS", "BASIS", "SOURCES · NOTE")]
     for r in rows:
-        said = ", ".join(r.sources) if r.basis == "stated" else (r.note or "(no note)")
-        out.append((r.measure, r.responds_to, r.basis, terminal_text(said).replace("\n", " ")))
+        out.append((r.measure, r.responds_to, r.basis, terminal_text(_link_said(r)).replace("\n", " ")))
     return _align(out) if rows else ""
+
+
+def render_links(rows):
+    """A table (the measure, the one it answers, the basis, its sources or note, wrapped)
+    while the last column has room (TEXT_MIN, and its longest word); else each link as a
+    line of the two ids and the basis, with its sources or note under it."""
+    return _Fitted(lambda width: _links_layout(rows, width))
+
+
+def _links_layout(rows, width: int):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    said = [_link_said(r) for r in rows]
+    measure_w = max(len("Measure"), *(len(r.measure) for r in rows))
+    answers_w = max(len("Answers"), *(len(r.responds_to) for r in rows))
+    rest = width - (measure_w + answers_w + len("inferred") + 3 * GAP)
+    if _fits(rest, said):
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        table.add_column("Measure", no_wrap=True)
+        table.add_column("Answers", no_wrap=True)
+        table.add_column("Basis", no_wrap=True)
+        table.add_column("Sources · note", overflow="fold")
+        for r, text in zip(rows, said):
+            table.add_row(Text(r.measure), Text(r.responds_to), Text(r.basis, style="dim" if r.basis == "inferred" else ""),
+                          _text(text))
+        return table
+    parts = []
+    for r, text in zip(rows, said):
+        parts.append(Text.assemble(r.measure, " answers ", r.responds_to, "  ", (r.basis, "dim")))
+        parts.append(_indented(_text(text)))
+    return Group(*parts)
 
 
 def suggestions_json(found) -> list[dict]:

@@ -438,8 +438,10 @@ def links(
 ) -> None:
     """Who answered whom; --suggest proposes more.
 
-    Every link in view, one a line: the measure, the one it answers, the basis
-    (stated: a source says so; inferred: our reading) and its sources or note.
+    Every link in view: the measure, the one it answers, the basis (stated: a
+    source says so; inferred: our reading) and its sources or note, as a table
+    that fits the terminal (each link with its note under it when the terminal
+    is narrow), or one a line past 200 links.
 
     With --suggest: links the ledger does not have, for you to check. A measure
     may answer an earlier one when each is taken by a country the other targets,
@@ -520,8 +522,8 @@ def links(
         emit_json([{"from": r.measure, "to": r.responds_to, "basis": r.basis, "sources": list(r.sources),
                     "quote": r.quote, "note": r.note} for r in rows])
     else:
-        _header_plain(ledger, selection, render.plural(len(rows), "link"))
-        _plain(render.links_lines(rows))
+        _print_people(ledger, selection, render.plural(len(rows), "link"), len(rows),
+                      lambda: render.links_lines(rows), lambda: render.render_links(rows))
     if not rows:
         err("ledger: no measure answers another in this view of the ledger")
 
