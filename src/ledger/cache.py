@@ -1177,7 +1177,6 @@ class _Format:
             tuple[int, columns_type(self.event)] | None,
             self.measure[-2].type | None, self.measure[-1].type | None])
         self.encode = msgspec.msgpack.Encoder().encode
-        self.Raw = msgspec.Raw
         self.plain_loc, self.plain_locs, self.plain_kind, self.kind_of = plain_loc, plain_locs, plain_kind, kind_of
         self.plain_links, self.new_link = plain_links, new_link
         self.Ledger, self.Problem, self.Measure, self.Event, self.Source = model.Ledger, Problem, Measure, Event, Source
