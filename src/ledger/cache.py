@@ -1171,7 +1171,6 @@ class _Format:
         Chunk = tuple[int, columns_type(self.measure[:self.starting])]
         self.chunk = msgspec.msgpack.Decoder(Chunk)
         self.start = msgspec.msgpack.Decoder(tuple[int, list[Chunk], list[str], int, columns_type(self.source)])
-        self.kind_at = Measure._fields.index("kind")
         self.rest = msgspec.msgpack.Decoder(tuple[
             Head | None, list[ProblemRow], tuple[str, ...],
             tuple[int, columns_type(self.event)] | None,
@@ -1187,13 +1186,21 @@ def _columns(records, kinds) -> list:
     return [kind.encode(column) for kind, column in zip(kinds, columns)]
 
 
-def _records(cls, kinds, plain, count: int) -> tuple:
+def _records(cls, kinds, plain, count: int, decoded=(), named=None) -> tuple:
+    """Records of `cls` from their plain columns; `decoded`: the last fields' columns,
+    decoded already (a chunk's `loc` and `locs`); `named(name)`: the kind a measure's
+    kind stored as a name stands for (a chunk's, see `chunk_measures`)."""
     from functools import partial
 
-    if len(plain) != len(cls._fields):
+    if len(plain) + len(decoded) != len(cls._fields):
         raise ValueError("another number of columns")
-    columns = [kind.decode(p, count) for kind, p in zip(kinds, plain)]
-    return tuple(map(partial(tuple.__new__, cls), zip(*columns))) if count else ()
+
+    def resolve(values):
+        return [named(v) if type(v) is str else v for v in values]
+
+    at = cls._fields.index("kind") if named is not None else -1
+    columns = [kind.decode(p, count, resolve if i == at else None) for i, (kind, p) in enumerate(zip(kinds, plain))]
+    return tuple(map(partial(tuple.__new__, cls), zip(*columns, *decoded))) if count else ()
 
 
 def encode_chunk(measures) -> bytes:
@@ -1208,7 +1215,7 @@ def encode_chunk(measures) -> bytes:
     return f.encode((len(measures), [k.encode(c) for k, c in zip(f.measure, columns)]))
 
 
-def chunk_measures(chunk, kinds: dict) -> list:
+def chunk_measures(chunk, kinds: dict) -> tuple:
     """`encode_chunk`'s measures back, unlocated (`loc` and `locs` their defaults). A kind
     stored as a name (the process that read the share had not seen `kinds:`) is the kind
     `kinds` declares under that name; a name it does not declare raises."""
@@ -1217,23 +1224,7 @@ def chunk_measures(chunk, kinds: dict) -> list:
     f = _fmt()
     count, columns = f.chunk.decode(chunk)
     defaults = (f.Measure._field_defaults[name] for name in f.Measure._fields[-2:])
-    return _chunk_records(f, count, columns, kinds.__getitem__, *(repeat(d, count) for d in defaults))
-
-
-def _chunk_records(f, count: int, plain, declared, loc, locs) -> list:
-    """A chunk's measures, given its plain columns and its measures' loc and locs;
-    `declared(name)`: the kind a kind stored as a name stands for."""
-    from functools import partial
-
-    if len(plain) != f.starting:
-        raise ValueError("another number of columns")
-
-    def resolve(values):
-        return [declared(v) if type(v) is str else v for v in values]
-
-    columns = [kind.decode(p, count, resolve if i == f.kind_at else None)
-               for i, (kind, p) in enumerate(zip(f.measure, plain))]
-    return list(map(partial(tuple.__new__, f.Measure), zip(*columns, loc, locs)))
+    return _records(f.Measure, f.measure, columns, count, [repeat(d, count) for d in defaults], kinds.__getitem__)
 
 
 def _encode_start(measures: tuple, sources, chunks: list[bytes] | None = None) -> list[bytes]:
@@ -1309,7 +1300,8 @@ def _decode_entry(start, rest):
     loc, locs = f.measure[-2].decode(loc, count), f.measure[-1].decode(locs, count)
     measures, at = [], 0
     for n, columns in chunks:  # a kind a chunk holds by its name is the one this file declares (or stays a name)
-        measures += _chunk_records(f, n, columns, lambda name: kinds.get(name, name), loc[at:at + n], locs[at:at + n])
+        measures += _records(f.Measure, f.measure, columns, n, (loc[at:at + n], locs[at:at + n]),
+                             lambda name: kinds.get(name, name))
         at += n
     sources = dict(zip(source_ids, _records(f.Source, f.source, source_columns, source_count)))
     if len(sources) != source_count:

@@ -75,7 +75,7 @@ def load_checked(path: str, *, warnings_located: bool = True, write_behind: bool
                 chunks = [] if key is not None and write_behind and big else None  # the entry's measures, as read
 
                 def read(ledger: Ledger, checked) -> Verdict | None:  # the fast path has the records; the checks have not run
-                    if chunks or key is not None and write_behind and big and _a_core_is_free():
+                    if chunks is not None and (chunks or _a_core_is_free()):  # a big ledger, cached behind the command
                         writer.extend(filter(None, [cache.start_behind(key, ledger.measures, ledger.sources, chunks or None)]))
                     if defer_checks and big and not ledger.includes and (writer or _a_core_is_free()):
                         verdict = _checks_behind(path, checked, writer[0] if writer else None,
