@@ -150,6 +150,9 @@ def files(tmp_path_factory):
 def run(monkeypatch):
     monkeypatch.delenv("ESCALATION_LEDGER_FILE", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+    import ledger.cli
+
+    monkeypatch.setattr(ledger.cli, "_console", None)  # made afresh, 120 columns, whatever ran before
 
     def invoke(*args):
         return runner.invoke(app, [str(a) for a in args])
