@@ -55,15 +55,16 @@ def grids(draw):
     headers = draw(st.lists(st.sampled_from(["Date", "Who", "Kind · status", "Title", "Title · id", "Imposed", "N"]),
                             min_size=n, max_size=n))
     justify = draw(st.lists(st.sampled_from(["left", "right"]), min_size=n, max_size=n))
-    grid = Grid(headers, justify)
+    styles = draw(st.lists(st.sampled_from(STYLES), min_size=n, max_size=n))
+    grid = Grid(headers, justify, styles=styles) if draw(st.booleans()) else Grid(n, justify, styles=styles, header=False)
     for _ in range(draw(st.integers(0, 6))):
         cells = draw(st.lists(texts, min_size=n, max_size=n))
         grid.add_row(*cells, style=draw(st.sampled_from([None, "dim", "on blue"])))
     return grid
 
 
-def _grid(headers, *rows) -> Grid:
-    grid = Grid(headers)
+def _grid(headers, *rows, **how) -> Grid:
+    grid = Grid(headers, **how)
     for row in rows:
         grid.add_row(*row)
     return grid
@@ -75,43 +76,50 @@ def _grid(headers, *rows) -> Grid:
 @example(grid=Grid(["Date", "Who", "Kind · status", "Title"]), width=20)
 @example(grid=_grid(["Date", "Kind · status"], [Text("2025-10-09"), Text("a b")]), width=9)  # a header over 5 lines
 @example(grid=_grid(["N", "Title"], [Text("1"), Text("short", justify="center")]), width=40)  # lines Rich pads
+@example(grid=_grid(2, [Text("quote"), Text("a longer text than the room")], styles=["underline"], header=False),
+         width=12)  # show's fields: Table.grid's padding, a column style on the blanks too
 def test_grid_prints_what_rich_table_prints(grid, width):
     console = _console(width)
     assert _chars(console, grid) == _chars(console, grid.table())
 
 
-def _bundled_layouts():
+def _bundled_reports():
+    """Each bundled report as people see it (render_*), by name."""
     from datetime import date
 
     from ledger import render
     from ledger.deadlines import upcoming_deadlines
     from ledger.links import ledger_links
     from ledger.read import load_checked
+    from ledger.show import show_record
     from ledger.summary import summarize
     from ledger.timeline import timeline
 
     ledger, problems = load_checked("data/measures.yaml")
     as_of = date(2025, 10, 14)
     return {
-        "timeline": lambda w: render._timeline_layout(timeline(ledger), w),
-        "deadlines": lambda w: render._deadlines_layout(upcoming_deadlines(ledger, as_of), w),
-        "links": lambda w: render._links_layout(ledger_links(ledger), w),
-        "summary": lambda w: render._summary_layout(summarize(ledger, as_of), w),
+        "timeline": render.render_timeline(timeline(ledger)),
+        "deadlines": render.render_deadlines(upcoming_deadlines(ledger, as_of)),
+        "links": render.render_links(ledger_links(ledger)),
+        "summary": render.render_summary(summarize(ledger, as_of)),
+        **{f"show {i}": render.render_show(show_record(ledger, i, as_of))
+           for i in ("tariff-truce", "cn-us-soybean-import-suspension", "apec-2025", "us-100pct-tariff-surcharge")},
     }
 
 
-def test_the_bundled_reports_tables_are_rich_tables_own():
-    """The real reports, at every width they print a table at: the grid's output is the
-    same rows' as a rich Table."""
-    tables = 0
-    for name, layout in _bundled_layouts().items():
-        for width in range(40, 201, 7):
-            made = layout(width)
-            if isinstance(made, Grid):
-                tables += 1
-                console = _console(width)
-                null = Style.null()
-                lines = [[(char, segment.style or null) for segment in line for char in segment.text]
-                         for line in made.lines(console, console.options)]  # what render._Fitted prints
-                assert lines == _chars(console, made.table()), (name, width)
-    assert tables > 40  # most of these widths print tables
+def test_the_bundled_reports_print_as_with_rich_tables(monkeypatch):
+    """The real reports, at every width (tables, and the layouts for narrow terminals,
+    where show's grids sit in a group): what they print with grids is what they print
+    with each grid's rich Table."""
+    reports = _bundled_reports()
+    widths = [*range(30, 200, 7), 200]
+    ours = {(name, w): _chars(_console(w), report) for name, report in reports.items() for w in widths}
+
+    def rich_lines(self, console, options):
+        return console.render_lines(self.table(), options, pad=False)
+
+    monkeypatch.setattr(Grid, "lines", rich_lines)
+    for name, report in reports.items():
+        for w in widths:
+            assert ours[name, w] == _chars(_console(w), report), (name, w)
+    assert any(ours[name, w] != ours[name, 200] for name in reports for w in widths)  # widths that matter

@@ -22,13 +22,24 @@ from typing import Sequence
 
 
 class Grid:
-    """Columns that do not wrap (justified left or right), then one that folds."""
+    """Columns that do not wrap (justified left or right), then one that folds.
 
-    __slots__ = ("headers", "justify", "rows")
+    Two shapes, each what Rich prints for it:
+      `Grid(headers, justify)`: `Table(box=None, pad_edge=False, header_style="bold")`,
+          a bold header, two blanks between columns (one each side of the line between);
+      `Grid(n_columns, styles=..., header=False)`: `Table.grid(padding=(0, 2))`, no
+          header, two blanks after each column but the last.
+    `styles`: each column's style, under its cells' own (not the header's)."""
 
-    def __init__(self, headers: Sequence[str], justify: Sequence[str] = ()) -> None:
-        self.headers = tuple(headers)
-        self.justify = tuple(justify) + ("left",) * (len(self.headers) - len(justify))
+    __slots__ = ("headers", "justify", "styles", "header", "rows")
+
+    def __init__(self, headers: Sequence[str] | int, justify: Sequence[str] = (), *, styles: Sequence[str] = (),
+                 header: bool = True) -> None:
+        self.headers = tuple(headers) if header else ("",) * headers  # type: ignore[operator]
+        n = len(self.headers)
+        self.justify = tuple(justify) + ("left",) * (n - len(justify))
+        self.styles = tuple(styles) + ("",) * (n - len(styles))
+        self.header = header
         self.rows: list[tuple[tuple, str | None]] = []
 
     def add_row(self, *cells, style: str | None = None) -> None:
@@ -38,13 +49,13 @@ class Grid:
         """The same table as a rich.table.Table."""
         from rich.table import Table
 
-        table = Table(box=None, pad_edge=False, header_style="bold")
+        table = Table(box=None, pad_edge=False, header_style="bold") if self.header else Table.grid(padding=(0, 2))
         last = len(self.headers) - 1
-        for i, (header, justify) in enumerate(zip(self.headers, self.justify)):
+        for i, (header, justify, style) in enumerate(zip(self.headers, self.justify, self.styles)):
             if i < last:
-                table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+                table.add_column(header, justify=justify, style=style, no_wrap=True)  # type: ignore[arg-type]
             else:
-                table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+                table.add_column(header, justify=justify, style=style, overflow="fold")  # type: ignore[arg-type]
         for cells, style in self.rows:
             table.add_row(*map(_as_text, cells), style=style)
         return table
@@ -63,10 +74,13 @@ class Grid:
         from rich.text import Text
 
         n = len(self.headers)
-        rows = [(tuple(map(Text, self.headers)), None), *((tuple(map(_as_text, c)), s) for c, s in self.rows)]
-        # Padding: one blank on each side of a column, none on the table's outer edges.
-        left = [0] + [1] * (n - 1)
-        right = [1] * (n - 1) + [0]
+        rows = [(tuple(map(_as_text, c)), s) for c, s in self.rows]
+        if self.header:
+            rows.insert(0, (tuple(map(Text, self.headers)), None))
+            # Padding: one blank on each side of a column, none on the table's outer edges.
+            left, right = [0] + [1] * (n - 1), [1] * (n - 1) + [0]
+        else:  # Table.grid's padding collapses to two blanks after a column
+            left, right = [0] * n, [2] * (n - 1) + [0]
         max_width = options.max_width
         widths = [min(max((_widest_line(row[i]) for row, _ in rows), default=0) + left[i] + right[i], max_width)
                   for i in range(n)]
@@ -81,11 +95,13 @@ class Grid:
         tab_size = console.tab_size
         out: list[list] = []
         joiner = Text("\n")
+        column_styles = [get_style(style) for style in self.styles]
         for index, (cells, row_style) in enumerate(rows):
-            style = header_style if index == 0 else get_style(row_style or "")
-            blank = [Segment(" " * w, style) for w in widths]
+            heading = index == 0 and self.header
+            styles = [header_style] * n if heading else [c + get_style(row_style or "") for c in column_styles]
             columns = []
             for i, text in enumerate(cells):
+                style = styles[i]
                 content = widths[i] - left[i] - right[i]
                 folds = i == n - 1
                 lines = text.wrap(
@@ -105,8 +121,8 @@ class Grid:
                     for line in Segment.split_and_crop_lines(segments, content, pad=True, include_new_lines=False)])
             height = max(map(len, columns))
             for i, lines in enumerate(columns):
-                missing = [[blank[i]]] * (height - len(lines))
-                columns[i] = missing + lines if index == 0 else lines + missing  # a header sits at the bottom
+                missing = [[Segment(" " * widths[i], styles[i])]] * (height - len(lines))
+                columns[i] = missing + lines if heading else lines + missing  # a header sits at the bottom
             for line_no in range(height):
                 out.append([segment for lines in columns for segment in lines[line_no]])
         return out

@@ -1079,8 +1079,9 @@ def render_show(view: RecordView):
 def _show_layout(view: RecordView, width: int):
     from rich.console import Group
     from rich.padding import Padding
-    from rich.table import Table
     from rich.text import Text
+
+    from .grid import Grid
 
     r = view.record
     parts = []
@@ -1091,9 +1092,7 @@ def _show_layout(view: RecordView, width: int):
     parts.append(head)
     parts.append(_text(r.title, style="bold"))
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(ratio=1, overflow="fold")
+    grid = Grid(2, styles=("dim",), header=False)
 
     def row(name: str, value) -> None:
         if value in (None, "", ()):
@@ -1184,9 +1183,7 @@ def _show_layout(view: RecordView, width: int):
         versions = [(_text(str(_value_json(d.ours))), _text(ours)), (_text(str(_value_json(d.theirs))), theirs)]
         value_w = max(_cells(value.plain) for value, _ in versions)
         if _fits(width - 2 - value_w - GAP, [*d.our_sources, d.source]):
-            grid = Table.grid(padding=(0, 2))  # each version's value, and beside it who gives it
-            grid.add_column(no_wrap=True)
-            grid.add_column(ratio=1, overflow="fold")
+            grid = Grid(2, header=False)  # each version's value, and beside it who gives it
             for value, by in versions:
                 grid.add_row(value, by)
             parts.append(Padding(grid, (0, 0, 0, 2)))
