@@ -1068,12 +1068,17 @@ def test_small_and_big_data_get_the_same_sha256_whichever_module_hashes_it():
 
 def test_msgspec_imported_without_typing_extensions_leaves_it_importable():
     # cache._msgspec keeps typing_extensions out of msgspec's import (3 ms on every
-    # command), then lets anyone else import it as usual; entries still round-trip.
+    # command), and msgspec's modules for other formats (2 ms), then lets anyone else
+    # import them as usual; entries still round-trip.
     code = ("import sys\n"
             "from ledger import cache\n"
             "m = cache._msgspec()\n"
             "assert 'typing_extensions' not in sys.modules, 'imported'\n"
+            "assert not {'msgspec.inspect', 'msgspec.json', 'msgspec.yaml'} & set(sys.modules), 'imported'\n"
             "assert m.msgpack.decode(m.msgpack.encode([1, 'a'])) == [1, 'a']\n"
+            "import msgspec.json, msgspec.inspect\n"
+            "assert msgspec.json.decode(msgspec.json.encode({'a': [1]})) == {'a': [1]}\n"
+            "assert msgspec.inspect.type_info(int) == msgspec.inspect.IntType()\n"
             "import importlib.util\n"
             "if importlib.util.find_spec('typing_extensions') is not None:  # not in every venv (none on 3.13)\n"
             "    import typing_extensions\n"

@@ -180,6 +180,7 @@ def test_a_report_imports_only_its_own_command_module_and_report(name):
     assert "pydantic" not in modules  # Typer 0.29's option parsing imports it: 0.1 s a command (pyproject pins below it)
     assert "_hashlib" not in modules  # OpenSSL's hashes: 3.5 ms to import; a small ledger's key needs none of it
     assert "typing_extensions" not in modules  # msgspec imports it for nothing the cache's types need: 3 ms
+    assert "msgspec._core" in modules and "msgspec.inspect" not in modules  # nor its other formats: 2 ms
 
 
 def test_a_date_in_words_does_load_the_date_parser():

@@ -801,22 +801,39 @@ def _fail(what: str):
 _format = None
 
 
+# msgspec's modules for other formats, which its package imports with it: 2 ms (inspect,
+# with its JSON Schema, is half) that no entry needs. Only msgspec._core and the
+# msgspec._utils it imports itself do the work of msgpack.
+_NOT_NEEDED = ("inspect", "json", "structs", "toml", "yaml")
+
+
 def _msgspec():
     """msgspec (with msgspec.msgpack), imported without typing_extensions unless something
-    imported that already. msgspec only takes a wider get_type_hints from it, for classes
-    whose annotations typing's cannot resolve; the entries here are declared with plain
+    imported that already, and without its modules for other formats (`_NOT_NEEDED`).
+    msgspec only takes a wider get_type_hints from typing_extensions, for classes whose
+    annotations typing's cannot resolve; the entries here are declared with plain
     tuples, lists, unions and Literals, which typing's own reads. Importing it costs 3 ms,
-    on every command that reads a cache entry."""
+    on every command that reads a cache entry. Whatever is left out is imported as usual
+    by anyone who asks for it afterwards (`import msgspec.json`)."""
     msgspec = sys.modules.get("msgspec")
     if msgspec is not None:
         return msgspec
+    from types import ModuleType
+
+    stand_ins = {f"msgspec.{name}": ModuleType(f"msgspec.{name}") for name in _NOT_NEEDED}
     blocked = "typing_extensions" not in sys.modules
     if blocked:
         sys.modules["typing_extensions"] = None  # `import typing_extensions` raises ImportError
+    sys.modules.update(stand_ins)  # what the package's `from . import inspect, json, ...` binds
     try:
         import msgspec
         import msgspec.msgpack
     finally:
+        for full, stand_in in stand_ins.items():
+            if sys.modules.get(full) is stand_in:
+                del sys.modules[full]
+            if getattr(sys.modules.get("msgspec"), full[8:], None) is stand_in:
+                delattr(sys.modules["msgspec"], full[8:])
         if blocked and sys.modules.get("typing_extensions", False) is None:
             del sys.modules["typing_extensions"]  # anyone else imports it as usual
     return msgspec
