@@ -254,6 +254,7 @@ DECLINED = {
     "unknown field left empty": ("kind: tariff\n", "kind: tariff\n    notse:\n"),
     "a mapping where a list of codes goes": ("actor: US", "actor: {US: x}"),
     "a mapping where a list of ids goes": ("responds_to: [b]", "responds_to: {b: x}"),
+    "an id answered twice": ("responds_to: [b]", "responds_to: [b, b]"),  # load.py's error, with its place
     "unknown top-level key left empty": ("measures:\n", "titel:\nmeasures:\n"),
     "hex under an escaped key": ("kind: tariff\n", 'kind: tariff\n    "weig\\x68t": 0x2\n'),
     "escaped key in a flow mapping": ("measures:\n", 'measures:\n  - {"id": x, "weig\\u0068t": 0o2}\n'),
@@ -605,7 +606,6 @@ PROVENANCE = """measures:
   kind: fee
   title: B
   responds_to:
-  - a
   - id: a
     basis: inferred
     note: our reading
@@ -632,8 +632,11 @@ def test_a_link_written_with_its_basis_is_read_alike_by_both_readers():
     # path reads it by load.py's rules (fastload._Builder._with_links), or declines.
     assert screen(PROVENANCE)
     fast = assert_fast_agrees(PROVENANCE)
-    assert fast is not None and fast.measures[1].responds_to == ("a", "a")
+    assert fast is not None and fast.measures[1].responds_to == ("a",)
     assert [(k.responds_to, k.basis, k.note) for k in fast.measures[1].links] == [("a", "inferred", "our reading")]
+    # Listed plainly too (stated) and as inferred: load.py's error, so the fast path declines.
+    twice = PROVENANCE.replace("  responds_to:\n", "  responds_to:\n  - a\n")
+    assert assert_fast_agrees(twice) is None and load_text("t.yaml", twice)[1]
     for bad in ("    basis: guessed\n", "    basis:\n", "    id:\n", "    colour: red\n", "    sources: [x, 'Y Z']\n"):
         assert assert_fast_agrees(PROVENANCE.replace("    note: our reading\n", bad)) is None, bad
 

@@ -314,6 +314,43 @@ def test_a_link_written_twice_is_an_error_where_the_second_one_is(here):
         ("links.yaml", 3, "the link from 'g-cn' to 'g-us' is written twice (first at mine.yaml:4)")]
 
 
+@pytest.mark.parametrize("reader", ["exact", "fast"])
+@pytest.mark.parametrize("basis", ["inferred", "stated"])
+def test_a_link_its_measure_states_is_never_made_inferred_by_a_links_item(here, basis, reader, monkeypatch):
+    # `responds_to: [g-us]` in the generated file states the link; a link in one's own file
+    # saying it is inferred (which is meant?) is an error where it is written, not silently
+    # taken as the link's basis; one saying it is stated gives it its sources. The same
+    # words whichever reader read the generated file (the fast path does not know the
+    # line of its responds_to).
+    if reader == "fast":
+        from ledger import fastload
+
+        monkeypatch.setattr(read, "_FAST_MIN_BYTES", 0)
+        real = fastload.load_fast
+        vouched = []
+
+        def spied(*a, **k):
+            made = real(*a, **k)
+            vouched.append((a[0], made is not None))
+            return made
+
+        monkeypatch.setattr(fastload, "load_fast", spied)
+    write(here / "gta.yaml", "measures:\n" + measure("g-us", "2025-10-01") + measure(
+        "g-cn", "2025-10-09", "CN", "US", extra="    responds_to: [g-us]\n"))
+    write(here / "mine.yaml", "include: [gta.yaml]\nmeasures: []\nlinks:\n" + link("g-cn", "g-us", basis))
+    code, problems = check(Path("mine.yaml"))
+    if basis == "inferred":
+        assert code == 1
+        assert [(p["file"], p["line"], p["message"]) for p in problems] == [
+            ("mine.yaml", 4, "the link from 'g-cn' to 'g-us' is inferred here but stated in its responds_to (in gta.yaml); "
+                             "write it once, with the basis meant")]
+    else:
+        assert code == 0
+        assert read.load_checked("mine.yaml")[0].measure("g-cn").basis("g-us") == "stated"
+    if reader == "fast":
+        assert ("gta.yaml", True) in vouched  # the fast path read it
+
+
 # --- A set's checks, kept -------------------------------------------------------------------
 
 

@@ -724,8 +724,8 @@ class _Builder:
                 known = seen.get(items)  # a list met before is valid: only str items are ever kept
                 if known is not None:
                     return known
-                if t == "codes" and not items:
-                    raise _NotClean
+                if t == "codes" and not items or t == "answers" and len(set(items)) < len(items):
+                    raise _NotClean  # (an id answered twice is load.py's error: it says where)
                 for item in items:
                     if item not in good:  # a mapping as an item raises TypeError: load_fast declines
                         if type(item) is not str or len(item) > MAX_SCALAR or not check(item):

@@ -510,10 +510,20 @@ class _Builder:
             self.err(node, "'responds_to' must be a value or a list, not a mapping", ref)
             return None
         ids, links, ok = [], [], True
+        first: dict[str, Location] = {}  # each id answered, where it is first listed
+
+        def once(answered: str, at: Location, node: Node) -> bool:
+            """An id listed twice is one link said twice, perhaps with two bases (a plain
+            id is stated, a mapping may say inferred): which is meant? An error."""
+            seen = first.setdefault(answered, at)
+            if seen is not at:
+                self.err(node, f"'responds_to' of {what} lists '{answered}' twice (first at line {seen.line})", ref)
+            return seen is at
+
         for i, item in enumerate(node.items if isinstance(node, Seq) else [node]):
             if isinstance(item, Map):
                 values, item_locs, item_ok = self.fields(item, ANSWER_FIELDS, f"item {i + 1} of 'responds_to' of {what}", ref)
-                if not item_ok:
+                if not item_ok or not once(values["id"], item_locs["id"], item):
                     ok = False
                     continue
                 ids.append(values["id"])
@@ -527,6 +537,9 @@ class _Builder:
             except Invalid as e:
                 self.err(e.node or item, str(e), ref)
                 return None  # as for any list of ids: the first bad item is the one reported
+            if not once(v, item.loc(), item):
+                ok = False
+                continue
             ids.append(v)
             locs[f"responds_to[{i}]"] = item.loc()
         return (tuple(ids), tuple(links)) if ok else None
@@ -563,6 +576,15 @@ def _link(measure: str, answered: str, values: dict, loc: Location) -> Link:
                 values.get("quote"), values.get("note"), loc)
 
 
+def plainly_answered(m: Measure, answered: str) -> Location | None:
+    """Where `m` lists `answered` under responds_to as a plain id (a stated link with no
+    link record of its own), or None: it does not, or a link says it. A `links:` item
+    for the pair may add sources and a quote to it (stated too), never say it is inferred."""
+    if answered not in m.responds_to or any(link.responds_to == answered for link in m.links):
+        return None
+    return m.where(f"responds_to[{m.responds_to.index(answered)}]")
+
+
 def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -> tuple[tuple, tuple]:
     """The top-level `links:` -> (the measures, each with the links from it added to its
     `responds_to` and `links`; the links whose `from` is not a measure of this file). A
@@ -589,6 +611,11 @@ def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -
         m = out[i]
         locs_ = dict(m.locs)
         answers = m.responds_to
+        stated = plainly_answered(m, values["to"]) if values.get("basis") == "inferred" else None
+        if stated is not None:  # the measure states it: a link saying it is inferred contradicts it
+            b.err(item, f"the link from '{m.id}' to '{values['to']}' is inferred here but stated in its responds_to "
+                        f"(line {stated.line}); write it once, with the basis meant", m.id)
+            continue
         if values["to"] not in answers:
             locs_[f"responds_to[{len(answers)}]"] = locs["to"]
             answers = (*answers, values["to"])

@@ -739,7 +739,7 @@ def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
                 files.setdefault(LATER, []).append((own, part.path))
             files.update(dict.fromkeys(map(id, part.events), part.path))
         unloaded |= part.unloaded
-    loose = _attach_loose_links(parts, measures, files)
+    loose = _attach_loose_links(parts, measures, files, problems)
     merged = dataclasses.replace(
         top, countries=countries, sources=sources, kinds=kinds, measures=tuple(measures),
         events=tuple(e for part in parts for e in part.events), unloaded=frozenset(unloaded),
@@ -747,7 +747,7 @@ def _merge(parts: list[Ledger]) -> tuple[Ledger, list[Problem]]:
     return merged, problems
 
 
-def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, str]) -> tuple:
+def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, str], problems: list[Problem]) -> tuple:
     """Each file's loose links (`links:` items from a measure of another file) added to
     the measure they are from, wherever it is, in `measures` (replaced in place, and in
     `files`); the link keeps its own file in `files`, so the checks locate a problem
@@ -769,6 +769,14 @@ def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, st
                 left.append(link)
                 continue
             m = measures[i]
+            if link.basis == "inferred" and load.plainly_answered(m, link.responds_to) is not None:  # as load._add_links
+                # Named without its line: a big file read by the fast path does not know it,
+                # and the exact reader must say the very same thing.
+                problems.append(Problem(part.path, link.loc.line, link.loc.col, "error",
+                                        f"the link from '{m.id}' to '{link.responds_to}' is inferred here but stated in "
+                                        f"its responds_to (in {files.get(id(m), top.path)}); write it once, with the basis meant",
+                                        m.id))
+                continue
             answers = m.responds_to if link.responds_to in m.responds_to else (*m.responds_to, link.responds_to)
             measures[i] = new = m._replace(responds_to=answers, links=(*m.links, link))
             if id(m) in files:
