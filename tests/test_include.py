@@ -413,12 +413,16 @@ def test_a_sets_warnings_kept_unlocated_by_a_report_are_located_by_check(here, c
 def test_check_writes_a_big_part_once_with_its_entries_located(here, monkeypatch):
     # A big part is written behind: its measures at once, the rest once the set's checks
     # have said which entries to locate. `check` then writes it once, located (not the
-    # unlocated part, then the located one), and the next run finds it so.
+    # unlocated part, then the located one), and the next run finds it so. Locating them
+    # reads the file no second time, nor searches again for the entries found reading it.
     from ledger import cache
 
     monkeypatch.setattr(read, "_WRITE_BEHIND_MIN_BYTES", 0)
     monkeypatch.setattr(read, "_FAST_MIN_BYTES", 0)
     monkeypatch.setattr(ledger_fast, "_a_core_is_free", lambda: True)
+    monkeypatch.setattr(ledger_fast, "PARTS_MIN_CHARS", 0)  # read part by part: its entries found on the way
+    real_source, sources_read = read.read_source, []
+    monkeypatch.setattr(read, "read_source", lambda path: sources_read.append(path) or real_source(path))
     started, put = [], []
     real_start, real_put = cache.start_behind, cache.put
     monkeypatch.setattr(cache, "start_behind", lambda key, *a: started.append(key) or real_start(key, *a))
@@ -426,9 +430,12 @@ def test_check_writes_a_big_part_once_with_its_entries_located(here, monkeypatch
     big = "measures:\n" + "".join(measure(f"m-{i}") for i in range(50)) + measure("early", extra="    effective: 2025-09-01\n")
     write(here / "big.yaml", big)
     write(here / "mine.yaml", "include: [big.yaml]\nmeasures:\n" + measure("mine"))
-    code, problems = check(Path("mine.yaml"))
+    with monkeypatch.context() as m:
+        m.setattr(ledger_fast, "_entry_starts", lambda *a: pytest.fail("entries searched again"))
+        code, problems = check(Path("mine.yaml"))
     cache.wait_for_writers()
     assert code == 0 and [(p["file"], p["line"], p["ref"]) for p in problems] == [("big.yaml", 308, "early")]  # its effective:
+    assert sources_read.count("big.yaml") == 1
     part = read._part_key("big.yaml", big.encode())
     assert started.count(part) == 1 and part not in put  # written once, by the writer started while reading
     kept, kept_problems, _ = cache.get(part)

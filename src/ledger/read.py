@@ -430,12 +430,13 @@ def _load_part(name: str, data: bytes, keys: list | None = None,
     ledger, problems = None, None
     big = len(data) >= _WRITE_BEHIND_MIN_BYTES
     chunks = [] if key is not None and big else None  # the entry's measures, as read
+    text, entries = None, {}  # where load_fast found entries: locating some need not search again
     if len(data) >= _FAST_MIN_BYTES:
         from . import fastload
 
         text, problems = load.decode(name, data)
         if text is not None:
-            ledger = fastload.load_fast(name, text, chunks=chunks)
+            ledger = fastload.load_fast(name, text, entries, chunks=chunks)
             ledger, problems = (ledger, []) if ledger is not None else load.load_text(name, text)
     else:
         ledger, problems = load._load_bytes(name, data)
@@ -443,7 +444,9 @@ def _load_part(name: str, data: bytes, keys: list | None = None,
         if writers is not None and big and ledger is not None and not ledger.located and (chunks or _a_core_is_free()):
             writer = cache.start_behind(key, ledger.measures, ledger.sources, chunks or None)
             if writer is not None:
-                writers[name] = writer, key
+                # with its text, for `_located_part`: reading and decoding it again, and
+                # finding its entries again, was a fifth of a second of `check` over the set
+                writers[name] = writer, key, text, entries
                 return ledger, problems
         if writers is None and chunks:
             writer = cache.start_behind(key, ledger.measures, ledger.sources, chunks)
@@ -461,10 +464,10 @@ def _finish_parts(writers: dict, parts: list[Ledger]) -> None:
     for part in parts:
         pending = writers.pop(part.path, None)
         if pending is not None:
-            writer, key = pending
+            writer, key, *_ = pending
             if not writer.finish((part, [], ())):
                 cache.put(key, (part, [], ()))
-    for writer, _ in writers.values():  # a file that turned out to include nothing (it is read alone), or an error on the way
+    for writer, *_ in writers.values():  # a file that turned out to include nothing (it is read alone), or an error on the way
         writer.abandon()
     writers.clear()
 
@@ -597,7 +600,7 @@ def _set_checked(parts: list[Ledger], merged: Ledger, problems: list[Problem], m
         parts = list(parts)
         for i, part in enumerate(parts):
             if part.path in unlocated:
-                parts[i] = _located_part(part, unlocated[part.path], written_behind=bool(writers) and part.path in writers)
+                parts[i] = _located_part(part, unlocated[part.path], (writers or {}).get(part.path))
         merged, more = _merge(parts)
         # Only the checks that spoke of an unlocated entry run again: locations never change
         # whether a check speaks, and the others' problems have their places (running all
@@ -649,21 +652,26 @@ def _keep_set(key: str | None, merged: Ledger, checked: list[Problem]) -> None:
         cache.served_as(key, merged)
 
 
-def _located_part(part: Ledger, refs: set, written_behind: bool = False) -> Ledger:
+def _located_part(part: Ledger, refs: set, pending: tuple | None = None) -> Ledger:
     """A part the fast path read, with the entries named in `refs` located (`locate`), or
     read whole exactly when that cannot be done; kept in the cache so, so that the next
     run finds them located (the fast path vouches only for a file without problems: the
-    part's own problems are none), here or, when it is `written_behind`, by its writer."""
-    name, data = read_source(part.path)
-    text, _ = load.decode(name, data)
-    located = locate(part, text, refs) if text is not None and None not in refs else None
+    part's own problems are none), here or, when it is written behind (`pending`: its
+    writer, key, text and the entries found reading it, from `_load_part`), by its writer."""
+    if pending is not None:
+        text, entries = pending[2], pending[3]
+    else:
+        name, data = read_source(part.path)
+        text, entries = load.decode(name, data)[0], None
+    located = locate(part, text, refs, entries) if text is not None and None not in refs else None
     if located is None:
-        located = load.load_text(name, text)[0] if text is not None else None
+        located = load.load_text(part.path, text)[0] if text is not None else None
         if located is None:
             return part
-    key = _part_key(name, data)
-    if key is not None and not written_behind:
-        _put(key, (located, [], ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run again
+    if pending is None:
+        key = _part_key(name, data)
+        if key is not None:
+            _put(key, (located, [], ()), behind=len(data) >= _WRITE_BEHIND_MIN_BYTES)  # a big one while the checks run again
     return located
 
 
