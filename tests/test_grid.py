@@ -78,6 +78,7 @@ def _grid(headers, *rows, **how) -> Grid:
 @example(grid=_grid(["N", "Title"], [Text("1"), Text("short", justify="center")]), width=40)  # lines Rich pads
 @example(grid=_grid(2, [Text("quote"), Text("a longer text than the room")], styles=["underline"], header=False),
          width=12)  # show's fields: Table.grid's padding, a column style on the blanks too
+@example(grid=_grid(2, [Text("\n"), Text("a")], header=False), width=3)  # an empty column: no room, no lines
 def test_grid_prints_what_rich_table_prints(grid, width):
     console = _console(width)
     assert _chars(console, grid) == _chars(console, grid.table())

@@ -42,6 +42,10 @@ class Grid:
         self.header = header
         self.rows: list[tuple[tuple, str | None]] = []
 
+    def __repr__(self) -> str:
+        return (f"Grid({self.headers!r}, {self.justify!r}, styles={self.styles!r}, header={self.header!r}, "
+                f"rows={self.rows!r})")
+
     def add_row(self, *cells, style: str | None = None) -> None:
         self.rows.append((cells, style))
 
@@ -103,6 +107,9 @@ class Grid:
             for i, text in enumerate(cells):
                 style = styles[i]
                 content = widths[i] - left[i] - right[i]
+                if content < 1:  # an empty column: Rich renders nothing in no room, and the row's blanks fill it
+                    columns.append([])
+                    continue
                 folds = i == n - 1
                 lines = text.wrap(
                     console, content,
@@ -119,7 +126,7 @@ class Grid:
                 columns.append([
                     [*pad_left, *Segment.apply_style(line, style), *pad_right]
                     for line in Segment.split_and_crop_lines(segments, content, pad=True, include_new_lines=False)])
-            height = max(map(len, columns))
+            height = max(1, *map(len, columns))  # a row is a line at least, as in Rich
             for i, lines in enumerate(columns):
                 missing = [[Segment(" " * widths[i], styles[i])]] * (height - len(lines))
                 columns[i] = missing + lines if heading else lines + missing  # a header sits at the bottom
