@@ -2,7 +2,8 @@
 
 Every people's report that is a table (timeline, deadlines, links, summary) is the same
 shape: no box, no edge padding, a bold header, columns that never wrap, and a last column
-that folds its text into the room left. For that shape `Grid` prints what
+that folds its text into the room left (show's fields are that shape without the header,
+as Table.grid lays it out). For that shape `Grid` prints what
 `Table(box=None, pad_edge=False, header_style="bold")` with the same columns prints,
 character for character and style for style (tests/test_grid.py holds the two equal on
 random cells at every width), without Rich's general machinery: no Padding renderable
