@@ -510,20 +510,21 @@ class _Builder:
             self.err(node, "'responds_to' must be a value or a list, not a mapping", ref)
             return None
         ids, links, ok = [], [], True
-        first: dict[str, Location] = {}  # each id answered, where it is first listed
+        first_line: dict[str, int] = {}  # each id answered, the line it is first listed at
 
-        def once(answered: str, at: Location, node: Node) -> bool:
+        def once(answered: str, node: Node) -> bool:
             """An id listed twice is one link said twice, perhaps with two bases (a plain
             id is stated, a mapping may say inferred): which is meant? An error."""
-            seen = first.setdefault(answered, at)
-            if seen is not at:
-                self.err(node, f"'responds_to' of {what} lists '{answered}' twice (first at line {seen.line})", ref)
-            return seen is at
+            if answered in first_line:
+                self.err(node, f"'responds_to' of {what} lists '{answered}' twice (first at line {first_line[answered]})", ref)
+                return False
+            first_line[answered] = node.loc().line
+            return True
 
         for i, item in enumerate(node.items if isinstance(node, Seq) else [node]):
             if isinstance(item, Map):
                 values, item_locs, item_ok = self.fields(item, ANSWER_FIELDS, f"item {i + 1} of 'responds_to' of {what}", ref)
-                if not item_ok or not once(values["id"], item_locs["id"], item):
+                if not item_ok or not once(values["id"], item):
                     ok = False
                     continue
                 ids.append(values["id"])
@@ -537,7 +538,7 @@ class _Builder:
             except Invalid as e:
                 self.err(e.node or item, str(e), ref)
                 return None  # as for any list of ids: the first bad item is the one reported
-            if not once(v, item.loc(), item):
+            if not once(v, item):
                 ok = False
                 continue
             ids.append(v)
@@ -576,11 +577,13 @@ def _link(measure: str, answered: str, values: dict, loc: Location) -> Link:
                 values.get("quote"), values.get("note"), loc)
 
 
-def plainly_answered(m: Measure, answered: str) -> Location | None:
-    """Where `m` lists `answered` under responds_to as a plain id (a stated link with no
-    link record of its own), or None: it does not, or a link says it. A `links:` item
-    for the pair may add sources and a quote to it (stated too), never say it is inferred."""
-    if answered not in m.responds_to or any(link.responds_to == answered for link in m.links):
+def stated_plainly(m: Measure, link: Link) -> Location | None:
+    """Where `m` lists `link`'s answered measure as a plain id under responds_to (a stated
+    link with no link record of its own) when `link` says it is inferred: the two
+    contradict each other. None otherwise: a `links:` item for such a pair may add
+    sources and a quote to it (stated too), never say it is inferred."""
+    answered = link.responds_to
+    if link.basis != "inferred" or answered not in m.responds_to or any(k.responds_to == answered for k in m.links):
         return None
     return m.where(f"responds_to[{m.responds_to.index(answered)}]")
 
@@ -611,15 +614,16 @@ def _add_links(b: _Builder, node: Node | None, measures: tuple, unloaded: set) -
         m = out[i]
         locs_ = dict(m.locs)
         answers = m.responds_to
-        stated = plainly_answered(m, values["to"]) if values.get("basis") == "inferred" else None
-        if stated is not None:  # the measure states it: a link saying it is inferred contradicts it
+        link = _link(m.id, values["to"], values, item.loc())
+        stated = stated_plainly(m, link)
+        if stated is not None:
             b.err(item, f"the link from '{m.id}' to '{values['to']}' is inferred here but stated in its responds_to "
                         f"(line {stated.line}); write it once, with the basis meant", m.id)
             continue
         if values["to"] not in answers:
             locs_[f"responds_to[{len(answers)}]"] = locs["to"]
             answers = (*answers, values["to"])
-        out[i] = m._replace(responds_to=answers, links=(*m.links, _link(m.id, values["to"], values, item.loc())), locs=locs_)
+        out[i] = m._replace(responds_to=answers, links=(*m.links, link), locs=locs_)
     return tuple(out), tuple(loose)
 
 

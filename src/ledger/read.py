@@ -777,7 +777,7 @@ def _attach_loose_links(parts: list[Ledger], measures: list, files: dict[int, st
                 left.append(link)
                 continue
             m = measures[i]
-            if link.basis == "inferred" and load.plainly_answered(m, link.responds_to) is not None:  # as load._add_links
+            if load.stated_plainly(m, link) is not None:  # as load._add_links
                 # Named without its line: a big file read by the fast path does not know it,
                 # and the exact reader must say the very same thing.
                 problems.append(Problem(part.path, link.loc.line, link.loc.col, "error",
